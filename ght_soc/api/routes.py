@@ -1,0 +1,94 @@
+"""The /api/v1 operations; the rows they read are already restricted to the caller's scope."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from ght_soc.access import Permission
+from ght_soc.api.errors import ApiError
+from ght_soc.api.openapi import openapi_document
+from ght_soc.api.registry import operation
+from ght_soc.api.schemas import (
+    AlertIn,
+    AlertList,
+    AlertOut,
+    AlertQuery,
+    EstablishmentList,
+    EstablishmentOut,
+    GrantOut,
+    MeOut,
+)
+from ght_soc.database import db
+from ght_soc.services import alerts as alert_service
+from ght_soc.services import establishments as establishment_service
+from ght_soc.web.security import current_principal
+
+
+@operation("/openapi.json", "GET", summary="This OpenAPI document", response=None, permission=None, public=True)
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API, built from the declared operations."""
+    return jsonify(openapi_document())
+
+
+@operation("/me", "GET", summary="Who is calling", response=MeOut)
+def me() -> MeOut:
+    principal = current_principal()
+    return MeOut(
+        display_name=principal.display_name,
+        user_id=principal.user_id,
+        token_id=principal.token_id,
+        grants=[GrantOut(role=g.role, establishment_id=g.establishment_id) for g in principal.grants],
+    )
+
+
+@operation("/establishments", "GET", summary="Establishments in scope", response=EstablishmentList)
+def list_establishments() -> EstablishmentList:
+    rows = establishment_service.list_establishments(session=db.session)
+    return EstablishmentList(items=[EstablishmentOut.model_validate(e) for e in rows])
+
+
+@operation("/establishments/<int:establishment_id>", "GET", summary="One establishment", response=EstablishmentOut)
+def get_establishment(establishment_id: int) -> EstablishmentOut:
+    row = establishment_service.get_establishment(session=db.session, establishment_id=establishment_id)
+    if row is None:
+        raise ApiError(404, "not_found", "no such establishment")
+    return EstablishmentOut.model_validate(row)
+
+
+@operation("/alerts", "GET", summary="Alerts in scope, newest first", response=AlertList, query=AlertQuery)
+def list_alerts(query: AlertQuery) -> AlertList:
+    page = alert_service.list_alerts(
+        session=db.session,
+        establishment_id=query.establishment_id,
+        statuses=frozenset({query.status}) if query.status else None,
+        page=query.page,
+        per_page=query.per_page,
+    )
+    return AlertList(
+        items=[AlertOut.model_validate(a) for a in page.alerts], total=page.total, page=page.page, per_page=page.per_page
+    )
+
+
+@operation("/alerts/<int:alert_id>", "GET", summary="One alert", response=AlertOut)
+def get_alert(alert_id: int) -> AlertOut:
+    row = alert_service.get_alert(session=db.session, alert_id=alert_id)
+    if row is None:
+        raise ApiError(404, "not_found", "no such alert")
+    return AlertOut.model_validate(row)
+
+
+@operation(
+    "/alerts", "POST", summary="Send an alert (collector token)", response=AlertOut, body=AlertIn,
+    permission=Permission.INGEST, status=201,
+)
+def create_alert(body: AlertIn) -> tuple[AlertOut, int]:
+    """Stores the alert for the token's establishment; answers 200 with the stored alert when it was sent before."""
+    principal = current_principal()
+    establishment_id = next(g.establishment_id for g in principal.grants if g.establishment_id is not None)
+    row, created = alert_service.ingest_alert(
+        session=db.session,
+        establishment_id=establishment_id,
+        alert=alert_service.NewAlert(**body.model_dump()),
+    )
+    db.session.commit()
+    return AlertOut.model_validate(row), 201 if created else 200

@@ -1,0 +1,103 @@
+"""The API's request and response bodies: validated on the way in, documented in the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ght_soc.domain import AlertSeverity, AlertStatus, EstablishmentCategory, Nis2Class, Role
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SiteOut(_Out):
+    id: int
+    finess_et: str
+    name: str
+    city: str | None
+
+
+class EstablishmentOut(_Out):
+    id: int
+    key: str
+    name: str
+    short_name: str
+    finess_ej: str
+    category: EstablishmentCategory
+    is_support: bool
+    is_ose: bool
+    is_oiv: bool
+    nis2_class: Nis2Class
+    region: str
+    timezone: str
+    sites: list[SiteOut]
+
+
+class EstablishmentList(BaseModel):
+    items: list[EstablishmentOut]
+
+
+class AlertOut(_Out):
+    id: int
+    establishment_id: int
+    source: str
+    source_ref: str
+    title: str
+    description: str
+    severity: AlertSeverity
+    status: AlertStatus
+    occurred_at: datetime
+    created_at: datetime
+    raw: dict[str, Any]
+
+
+class AlertList(BaseModel):
+    items: list[AlertOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class AlertQuery(_In):
+    establishment_id: int | None = None
+    status: AlertStatus | None = None
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+class AlertIn(_In):
+    """An alert sent by a collector of the token's establishment; re-sending the same `source_ref` is harmless."""
+
+    source: str = Field(min_length=1, max_length=60)
+    source_ref: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=300)
+    severity: AlertSeverity
+    occurred_at: AwareDatetime
+    description: str = Field(default="", max_length=20000)
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class GrantOut(BaseModel):
+    role: Role
+    establishment_id: int | None
+
+
+class MeOut(BaseModel):
+    display_name: str
+    user_id: int | None
+    token_id: int | None
+    grants: list[GrantOut]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    details: list[dict[str, Any]] | None = None

@@ -1,0 +1,259 @@
+"""The `ght-soc` command: init, demo, serve, users, check-config, db."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from ght_soc import migrate
+from ght_soc.access import SYSTEM
+from ght_soc.clock import now
+from ght_soc.domain import PERSON_ROLES, Role
+from ght_soc.settings import ENV_CONFIG_PATH, ENV_DATABASE_URL, ConfigError, LoadedConfig, load_config
+
+DEMO_DATABASE_URL = "sqlite:///instance/ght-soc-demo.db"
+
+
+def _load(path: Path | None) -> LoadedConfig:
+    """Load the configuration or stop with every problem listed (exit code 2)."""
+    from ght_soc.app import default_config_path
+
+    target = path or default_config_path()
+    try:
+        return load_config(target)
+    except ConfigError as error:
+        click.echo(f"Configuration refusée ({len(error.problems)} problème(s)) :", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), envvar=ENV_CONFIG_PATH,
+    help="Configuration file (default: $GHT_SOC_CONFIG, else the bundled demo GHT).",
+)
+
+
+@click.group()
+def main() -> None:
+    """ght-soc: the shared security operations hub of a GHT."""
+
+
+@main.command("check-config")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check_config(path: Path | None) -> None:
+    """Validate the configuration file and the secrets it names; exit 2 on any problem."""
+    config = _load(path)
+    for warning in config.warnings:
+        click.echo(f"avertissement : {warning}", err=True)
+    settings = config.settings
+    click.echo(f"{config.path}: OK — {settings.ght.name}, {len(settings.establishments)} établissements")
+
+
+def _initialise(config: LoadedConfig) -> None:
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.services.ghts import sync_from_config
+
+    _ensure_sqlite_folder(config.database_url)
+    migrate.upgrade(config.database_url)
+    app = create_app(config)
+    with db.session_for(SYSTEM, app) as session:
+        report = sync_from_config(session=session, settings=config.settings)
+    db.dispose(app)
+    click.echo(
+        f"Base à jour ; établissements créés : {len(report.created)}, mis à jour : {len(report.updated)}"
+        + (f", absents du fichier (conservés) : {', '.join(report.not_in_config)}" if report.not_in_config else "")
+    )
+
+
+@main.command()
+@config_option
+def init(config_path: Path | None) -> None:
+    """Migrate the database, load the GHT from the configuration, create the first administrator."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.models import RoleAssignment
+    from ght_soc.passwords import generate_password
+    from ght_soc.services.users import create_user
+
+    config = _load(config_path)
+    _initialise(config)
+    app = create_app(config)
+    with db.session_for(SYSTEM, app) as session:
+        has_admin = session.scalars(
+            select(RoleAssignment.id).where(RoleAssignment.role == Role.ADMINISTRATOR)
+        ).first()
+        if has_admin is None:
+            password = generate_password()
+            create_user(
+                session=session, login="admin", display_name="Administrateur", password=password,
+                grants=[(Role.ADMINISTRATOR, None)],
+            )
+            click.echo("Premier administrateur créé. Notez ce mot de passe, il ne sera plus affiché :")
+            click.echo(f"  identifiant : admin\n  mot de passe : {password}")
+    db.dispose(app)
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(config_path: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web application and the API (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from ght_soc.app import create_app
+
+    app = create_app(_load(config_path))
+    click.echo(f"ght-soc sur http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo and stop (used by the tests).")
+def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None:
+    """Everything in one process on the bundled demo GHT: database, demo accounts and alerts, web server."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.passwords import generate_password
+    from ght_soc.services.demo import load_demo
+
+    os.environ.setdefault(ENV_DATABASE_URL, DEMO_DATABASE_URL)
+    if not os.environ.get("GHT_SOC_SECRET_KEY"):
+        # Demo only: a real deployment must set it, and the hub refuses to start without it.
+        os.environ["GHT_SOC_SECRET_KEY"] = secrets.token_urlsafe(32)
+        click.echo("Démo : GHT_SOC_SECRET_KEY absente, clé temporaire générée pour cette exécution.")
+    config = _load(config_path)
+    _initialise(config)
+    password = generate_password()
+    app = create_app(config)
+    with db.session_for(SYSTEM, app) as session:
+        accounts = load_demo(session=session, password=password, now=now())
+    db.dispose(app)
+    click.echo(f"\nComptes de démonstration (mot de passe commun : {password})")
+    for account in accounts:
+        click.echo(f"  {account.login:<40} {account.role.value:<20} {account.establishment_key or 'tout le GHT'}")
+    if no_serve:
+        return
+    from waitress import serve as waitress_serve
+
+    click.echo(f"\nght-soc (démo) sur http://{host}:{port}/ — Ctrl+C pour arrêter")
+    waitress_serve(create_app(config), host=host, port=port, threads=8)
+
+
+@main.group()
+def users() -> None:
+    """Accounts and their roles."""
+
+
+def _parse_grant(text: str) -> tuple[Role, str | None]:
+    role_name, _, establishment_key = text.partition(":")
+    try:
+        role = Role(role_name)
+    except ValueError:
+        known = ", ".join(r.value for r in sorted(PERSON_ROLES))
+        raise click.BadParameter(f"rôle inconnu {role_name!r} ; rôles connus : {known}") from None
+    return role, establishment_key or None
+
+
+@users.command("add")
+@config_option
+@click.argument("login")
+@click.option("--name", "display_name", required=True, help="Full name shown in the interface.")
+@click.option("--email")
+@click.option(
+    "--role", "roles", multiple=True, required=True,
+    help="ROLE for the whole GHT, or ROLE:ESTABLISHMENT_KEY for one establishment; repeatable.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+def users_add(
+    config_path: Path | None, login: str, display_name: str, email: str | None, roles: tuple[str, ...],
+    password_stdin: bool,
+) -> None:
+    """Create an account; prints a generated password once unless --password-stdin."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.models import Establishment
+    from ght_soc.passwords import WeakPassword, generate_password
+    from ght_soc.services.users import UserError, create_user
+
+    grants_wanted = [_parse_grant(r) for r in roles]
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    app = create_app(_load(config_path))
+    try:
+        with db.session_for(SYSTEM, app) as session:
+            grants = []
+            for role, key in grants_wanted:
+                establishment = None
+                if key is not None:
+                    establishment = session.scalars(select(Establishment).where(Establishment.key == key)).one_or_none()
+                    if establishment is None:
+                        raise UserError(f"établissement inconnu : {key!r}")
+                grants.append((role, establishment))
+            create_user(
+                session=session, login=login, display_name=display_name, password=password, email=email,
+                grants=grants,
+            )
+    except (UserError, WeakPassword) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.dispose(app)
+    click.echo(f"Compte {login} créé.")
+    if not password_stdin:
+        click.echo(f"Mot de passe (affiché une seule fois) : {password}")
+
+
+@users.command("list")
+@config_option
+def users_list(config_path: Path | None) -> None:
+    """List accounts with their roles."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.services.users import list_users
+
+    app = create_app(_load(config_path))
+    with db.session_for(SYSTEM, app) as session:
+        for user in list_users(session=session):
+            grants = ", ".join(
+                f"{a.role.value}:{a.establishment.key}" if a.establishment else a.role.value
+                for a in user.role_assignments
+            )
+            state = "" if user.is_active else " (désactivé)"
+            click.echo(f"{user.login}\t{user.display_name}{state}\t{grants}")
+    db.dispose(app)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Schema migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@config_option
+@click.argument("revision", default="head")
+def db_upgrade(config_path: Path | None, revision: str) -> None:
+    config = _load(config_path)
+    _ensure_sqlite_folder(config.database_url)
+    migrate.upgrade(config.database_url, revision)
+
+
+@db_group.command("downgrade")
+@config_option
+@click.argument("revision")
+def db_downgrade(config_path: Path | None, revision: str) -> None:
+    migrate.downgrade(_load(config_path).database_url, revision)

@@ -1,0 +1,104 @@
+"""The database extension: one engine per app, one scoped session per unit of work.
+
+Views get `db.session` (created on first use in a request, with the current principal's scope, closed at
+the end of the request); the CLI and jobs open `db.session_for(principal)` themselves and commit once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from ght_soc import scoping
+from ght_soc.access import Principal, Scope
+
+
+class HubSession(Session):
+    """The session class every unit of work uses; the scoping hook is attached to it."""
+
+
+scoping.install(HubSession)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the settings the hub relies on (foreign keys and WAL on SQLite)."""
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """Created unbound at import; `init_app` attaches it to an app."""
+
+    def __init__(self) -> None:
+        self._factories: dict[int, sessionmaker[HubSession]] = {}
+        self._engines: dict[int, Engine] = {}
+        self.scope_provider: Callable[[], Scope] = Scope.nothing
+
+    def init_app(self, app: Flask, bind: Engine | Connection | None = None) -> None:
+        """Bind to `app`; tests pass an open connection so that each test can be rolled back."""
+        if bind is None:
+            engine = make_engine(app.config["DATABASE_URL"])
+            self._engines[id(app)] = engine
+            bind = engine
+        self._factories[id(app)] = sessionmaker(
+            bind=bind, class_=HubSession, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        app.extensions["ght_soc.db"] = self
+        app.teardown_appcontext(self._close_request_session)
+
+    def _factory(self) -> sessionmaker[HubSession]:
+        from flask import current_app
+
+        return self._factories[id(current_app._get_current_object())]  # type: ignore[attr-defined]
+
+    def engine(self, app: Flask) -> Engine:
+        factory = self._factories[id(app)]
+        bind = factory.kw["bind"]
+        return bind if isinstance(bind, Engine) else bind.engine
+
+    @property
+    def session(self) -> HubSession:
+        """The current request's session, scoped to the logged-in principal."""
+        if "db_session" not in g:
+            session = self._factory()()
+            scoping.set_scope(session, self.scope_provider())
+            g.db_session = session
+        session_: HubSession = g.db_session
+        return session_
+
+    @contextmanager
+    def session_for(self, principal: Principal, app: Flask | None = None) -> Iterator[HubSession]:
+        """A unit of work outside a request (CLI, job): commits on success, rolls back on error."""
+        factory = self._factories[id(app)] if app is not None else self._factory()
+        with factory() as session:
+            scoping.set_scope(session, principal.scope)
+            with session.begin():
+                yield session
+
+    def _close_request_session(self, _exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    def dispose(self, app: Flask) -> None:
+        engine = self._engines.pop(id(app), None)
+        if engine is not None:
+            engine.dispose()
+
+
+db = Database()

@@ -1,0 +1,62 @@
+"""Finite sets of the domain, shared by the configuration, the models and the views."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EstablishmentCategory(StrEnum):
+    """Kinds of GHT members; the declaration regimes and the observatory use them."""
+
+    CHU = "chu"
+    CH = "ch"
+    EPSM = "epsm"
+    MEDICO_SOCIAL = "medico_social"  # EHPAD and other médico-social bodies
+    PRIVATE_CLINIC = "private_clinic"
+    LABORATORY = "laboratory"
+    RADIOTHERAPY_CENTRE = "radiotherapy_centre"
+    HOSPITAL_AT_HOME = "hospital_at_home"
+    OTHER = "other"
+
+
+class Nis2Class(StrEnum):
+    """NIS2 entity class (directive 2022/2555); French law is pending, the class is still recorded."""
+
+    NONE = "none"
+    IMPORTANT = "important"
+    ESSENTIAL = "essential"
+
+
+class Role(StrEnum):
+    """What a user may do; an assignment scopes a role to the whole GHT or to one establishment."""
+
+    GHT_RSSI = "ght_rssi"
+    SITE_CORRESPONDENT = "site_correspondent"
+    ON_CALL_ENGINEER = "on_call_engineer"
+    DPO = "dpo"
+    DECLARANT = "declarant"  # the director or the person delegated to declare (CSP D.1111-16-3)
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+    COLLECTOR = "collector"  # machine tokens of one establishment's collectors; never assigned to a person
+
+
+# Roles that only make sense for the whole group, and roles that only make sense for one establishment.
+GHT_WIDE_ONLY_ROLES = frozenset({Role.GHT_RSSI, Role.ADMINISTRATOR})
+PERSON_ROLES = frozenset(Role) - {Role.COLLECTOR}
+ESTABLISHMENT_ONLY_ROLES = frozenset({Role.SITE_CORRESPONDENT, Role.DECLARANT})
+# Roles that can read but never change anything.
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+class AlertSeverity(StrEnum):
+    INFORMATIONAL = "informational"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class AlertStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"

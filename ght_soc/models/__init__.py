@@ -1,0 +1,22 @@
+"""Tables, and only tables: every mapped class of the hub is imported here so Alembic sees the whole schema."""
+
+from ght_soc.models.alert import Alert
+from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
+from ght_soc.models.ght import Establishment, Ght, Site
+from ght_soc.models.token import ApiToken
+from ght_soc.models.user import LoginThrottle, RoleAssignment, User
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "Base",
+    "Establishment",
+    "EstablishmentOwned",
+    "Ght",
+    "LoginThrottle",
+    "RoleAssignment",
+    "Site",
+    "User",
+    "UtcDateTime",
+    "utcnow",
+]

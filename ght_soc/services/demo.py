@@ -1,0 +1,85 @@
+"""Demo data for `ght-soc demo`: one account per role and a few realistic alerts per establishment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ght_soc.domain import AlertSeverity, Role
+from ght_soc.models import Establishment, User
+from ght_soc.passwords import hash_password
+from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.users import create_user
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    display_name: str
+    role: Role
+    establishment_key: str | None  # None: the whole GHT
+
+
+def demo_accounts(establishments: list[Establishment]) -> list[DemoAccount]:
+    support = next(e for e in establishments if e.is_support)
+    accounts = [
+        DemoAccount("rssi", "Claire Martin (RSSI du GHT)", Role.GHT_RSSI, None),
+        DemoAccount("astreinte", "Julien Petit (ingénieur d'astreinte)", Role.ON_CALL_ENGINEER, None),
+        DemoAccount("dpo", "Sophie Bernard (DPO mutualisé)", Role.DPO, None),
+        DemoAccount("auditeur", "Paul Leroy (auditeur)", Role.AUDITOR, None),
+        DemoAccount("admin", "Administrateur ght-soc", Role.ADMINISTRATOR, None),
+        DemoAccount("directeur", f"Direction de {support.short_name}", Role.DECLARANT, support.key),
+    ]
+    accounts += [
+        DemoAccount(f"correspondant-{e.key}", f"Correspondant sécurité {e.short_name}", Role.SITE_CORRESPONDENT, e.key)
+        for e in establishments
+    ]
+    return accounts
+
+
+_ALERTS = (
+    ("winlogbeat", "Échecs d'authentification répétés sur le compte administrateur", AlertSeverity.HIGH),
+    ("fortigate", "Connexion VPN depuis un pays inhabituel", AlertSeverity.MEDIUM),
+    ("ldap", "Nouveau membre du groupe Admins du domaine", AlertSeverity.CRITICAL),
+    ("snmp", "Lien montant du cœur de réseau tombé", AlertSeverity.MEDIUM),
+)
+
+
+def load_demo(*, session: Session, password: str, now: datetime) -> list[DemoAccount]:
+    """Create (or reset the password of) every demo account, and add demo alerts once."""
+    establishments = list(session.scalars(select(Establishment).order_by(Establishment.id)))
+    by_key = {e.key: e for e in establishments}
+    accounts = demo_accounts(establishments)
+    for account in accounts:
+        user = session.scalars(select(User).where(User.login == account.login)).one_or_none()
+        if user is None:
+            establishment = by_key[account.establishment_key] if account.establishment_key else None
+            create_user(
+                session=session,
+                login=account.login,
+                display_name=account.display_name,
+                password=password,
+                grants=[(account.role, establishment)],
+            )
+        else:
+            user.password_hash = hash_password(password)
+    for index, establishment in enumerate(establishments):
+        for number, (source, title, severity) in enumerate(_ALERTS[: 1 + index % len(_ALERTS)]):
+            ingest_alert(
+                session=session,
+                establishment_id=establishment.id,
+                alert=NewAlert(
+                    source=source,
+                    source_ref=f"demo-{establishment.key}-{number}",
+                    title=title,
+                    severity=severity,
+                    occurred_at=now - timedelta(hours=3 * number + index),
+                    description="Alerte de démonstration.",
+                    raw={"demo": True, "establishment": establishment.finess_ej},
+                ),
+            )
+    session.flush()
+    return accounts

@@ -1,0 +1,61 @@
+"""Accounts and role assignments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ght_soc.domain import ESTABLISHMENT_ONLY_ROLES, GHT_WIDE_ONLY_ROLES, PERSON_ROLES, Role
+from ght_soc.models import Establishment, RoleAssignment, User
+from ght_soc.passwords import hash_password
+from ght_soc.services.authentication import normalise_login
+
+
+class UserError(ValueError):
+    """A user or role request that cannot be carried out; the message is for people."""
+
+
+def create_user(
+    *,
+    session: Session,
+    login: str,
+    display_name: str,
+    password: str,
+    email: str | None = None,
+    grants: Sequence[tuple[Role, Establishment | None]] = (),
+) -> User:
+    name = normalise_login(login)
+    if not name:
+        raise UserError("identifiant vide")
+    if session.scalars(select(User.id).where(User.login == name)).first() is not None:
+        raise UserError(f"l'identifiant {name!r} existe déjà")
+    user = User(login=name, display_name=display_name, email=email, password_hash=hash_password(password))
+    session.add(user)
+    for role, establishment in grants:
+        assign_role(session=session, user=user, role=role, establishment=establishment)
+    session.flush()
+    return user
+
+
+def assign_role(*, session: Session, user: User, role: Role, establishment: Establishment | None) -> RoleAssignment:
+    """Give `role` to `user`, over the whole GHT (establishment None) or one establishment."""
+    if role not in PERSON_ROLES:
+        raise UserError(f"le rôle {role} est réservé aux jetons machine")
+    if establishment is None and role in ESTABLISHMENT_ONLY_ROLES:
+        raise UserError(f"le rôle {role} s'exerce pour un établissement : précisez lequel")
+    if establishment is not None and role in GHT_WIDE_ONLY_ROLES:
+        raise UserError(f"le rôle {role} couvre tout le GHT : il ne se limite pas à un établissement")
+    assignment = RoleAssignment(role=role, establishment=establishment)
+    user.role_assignments.append(assignment)
+    session.flush()
+    return assignment
+
+
+def list_users(*, session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.login)).all()
+
+
+def find_user(*, session: Session, login: str) -> User | None:
+    return session.scalars(select(User).where(User.login == normalise_login(login))).one_or_none()

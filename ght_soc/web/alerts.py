@@ -1,0 +1,71 @@
+"""Alert list and triage."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ght_soc.access import Permission
+from ght_soc.database import db
+from ght_soc.domain import AlertStatus
+from ght_soc.services import alerts as alert_service
+from ght_soc.services import establishments as establishment_service
+from ght_soc.web.forms import AlertStatusForm
+from ght_soc.web.security import current_principal, requires
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+
+@bp.get("/")
+@requires(Permission.VIEW)
+def index() -> str:
+    status_arg = request.args.get("status", "open")
+    statuses = alert_service.OPEN_STATUSES if status_arg == "open" else None
+    if status_arg in set(AlertStatus):
+        statuses = frozenset({AlertStatus(status_arg)})
+    page = alert_service.list_alerts(
+        session=db.session,
+        establishment_id=request.args.get("establishment", type=int),
+        statuses=statuses,
+        page=max(1, request.args.get("page", 1, type=int)),
+    )
+    return render_template(
+        "alerts.html",
+        page=page,
+        alerts=page.alerts,
+        status=status_arg,
+        establishments=establishment_service.list_establishments(session=db.session),
+    )
+
+
+@bp.get("/<int:alert_id>")
+@requires(Permission.VIEW)
+def detail(alert_id: int) -> str:
+    alert = alert_service.get_alert(session=db.session, alert_id=alert_id)
+    if alert is None:
+        abort(404)
+    form = AlertStatusForm(status=alert.status.value)
+    can_triage = current_principal().can(Permission.TRIAGE_ALERTS, alert.establishment_id)
+    return render_template("alert.html", alert=alert, form=form, can_triage=can_triage)
+
+
+@bp.post("/<int:alert_id>/status")
+@requires(Permission.TRIAGE_ALERTS)
+def change_status(alert_id: int) -> Response:
+    alert = alert_service.get_alert(session=db.session, alert_id=alert_id)
+    if alert is None:
+        abort(404)
+    if not current_principal().can(Permission.TRIAGE_ALERTS, alert.establishment_id):
+        abort(403)
+    form = AlertStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        alert_service.change_status(session=db.session, alert=alert, status=AlertStatus(form.status.data))
+    except alert_service.AlertTransitionError:
+        flash(_("This status cannot follow the current one."), "error")
+    else:
+        db.session.commit()
+        flash(_("Alert updated."), "success")
+    return redirect(url_for(".detail", alert_id=alert.id))
