@@ -175,7 +175,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
     except ValidationError as error:
         problems = [
             ConfigProblem(shown, locate(item["loc"]), _dotted(item["loc"]), _reason(item))
-            for item in error.errors()
+            for item in _root_causes(error.errors())
         ]
         raise ConfigError(problems) from None
 
@@ -254,6 +254,16 @@ def _warnings(settings: Settings, shown: str, locate: _LineFinder) -> list[str]:
             if warning:
                 found.append(str(ConfigProblem(shown, locate(loc), _dotted(loc), warning)))
     return found
+
+
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop the "too short" error pydantic adds to a list whose items failed: the items' errors say it."""
+    return [
+        item
+        for item in errors
+        if item["type"] != "too_short"
+        or not any(o is not item and o["loc"][: len(item["loc"])] == item["loc"] for o in errors)
+    ]
 
 
 def _dotted(loc: Sequence[str | int]) -> str:

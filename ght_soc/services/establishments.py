@@ -64,7 +64,7 @@ def _designated_people(session: Session) -> defaultdict[tuple[Role, int | None],
         select(RoleAssignment.role, RoleAssignment.establishment_id, User.display_name)
         .join(User, User.id == RoleAssignment.user_id)
         .where(User.is_active.is_(True), RoleAssignment.role.in_(DESIGNATED_ROLES))
-    ).tuples()
+    )
     people: defaultdict[tuple[Role, int | None], set[str]] = defaultdict(set)
     for role, establishment_id, name in rows:
         people[(role, establishment_id)].add(name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from ght_soc.domain import AlertStatus
 
@@ -17,7 +17,8 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 
 
 class LanguageForm(FlaskForm):  # type: ignore[misc]
-    locale = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    # The templates render the <select>; the form only validates what comes back.
+    locale = StringField(_l("Language"), validators=[AnyOf(["fr", "en"])])
     next = HiddenField()
 
 
@@ -26,7 +27,7 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
 
 
 class AlertStatusForm(FlaskForm):  # type: ignore[misc]
-    status = SelectField(_l("Status"), choices=[(s.value, s.value) for s in AlertStatus])
+    status = StringField(_l("Status"), validators=[AnyOf([s.value for s in AlertStatus])])
 
 
 class TokenForm(FlaskForm):  # type: ignore[misc]

@@ -1,0 +1,168 @@
+"""Establishment scoping is one mechanism: a site user never reaches another establishment's rows, by any route."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from ght_soc.access import SYSTEM, Scope
+from ght_soc.database import db
+from ght_soc.domain import AlertSeverity, Role
+from ght_soc.models import Alert, Establishment, Site
+from ght_soc.scoping import UnscopedSessionError, set_scope
+from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.tokens import issue_token
+from tests.conftest import Establishments, HubClient
+
+OWN = "ehpad-blois-demo"
+OTHER = "epsm-loches-demo"
+OTHER_SECRET_TITLE = "Exfiltration suspecte depuis le serveur PACS de l'EPSM"
+OTHER_TOKEN_NAME = "collecteur-syslog-epsm"
+
+
+# Static files hold no data; logging out would end the walk's own session (tested in test_authentication).
+NOT_WALKED = frozenset({"static", "auth.logout"})
+
+
+@dataclass(frozen=True)
+class Fixture:
+    own_alert_id: int
+    other_alert_id: int
+    other_token_id: int
+    own_token: str
+    other_markers: tuple[str, ...]
+
+
+@pytest.fixture()
+def two_sites(app: Flask, establishments: Establishments, make_user) -> Fixture:
+    own, other = establishments[OWN], establishments[OTHER]
+    make_user("correspondant", Role.SITE_CORRESPONDENT, OWN)
+    at = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
+    with db.session_for(SYSTEM, app) as session:
+        own_alert, _ = ingest_alert(session=session, establishment_id=own.id, alert=NewAlert(
+            source="test", source_ref="own-1", title="Alerte de l'EHPAD", severity=AlertSeverity.LOW, occurred_at=at))
+        other_alert, _ = ingest_alert(session=session, establishment_id=other.id, alert=NewAlert(
+            source="test", source_ref="other-1", title=OTHER_SECRET_TITLE, severity=AlertSeverity.HIGH, occurred_at=at))
+        other_token, _ = issue_token(
+            session=session, establishment_id=other.id, name=OTHER_TOKEN_NAME, created_by_id=None, now=at)
+        _, own_clear = issue_token(session=session, establishment_id=own.id, name="own", created_by_id=None, now=at)
+        other_sites = [s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))]
+    return Fixture(
+        own_alert_id=own_alert.id,
+        other_alert_id=other_alert.id,
+        other_token_id=other_token.id,
+        own_token=own_clear,
+        other_markers=(other.name, other.short_name, other.finess_ej, *other_sites, OTHER_SECRET_TITLE, OTHER_TOKEN_NAME),
+    )
+
+
+def readable(response: TestResponse) -> str:
+    """The body as a person reads it: HTML entities and JSON escapes decoded, so no leak hides behind them."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _url_values(fixture: Fixture, establishments: Establishments, arguments: set[str]) -> dict[str, int]:
+    """Another establishment's object for every URL parameter; a new parameter must be added here."""
+    known = {
+        "establishment_id": establishments[OTHER].id,
+        "alert_id": fixture.other_alert_id,
+        "token_id": fixture.other_token_id,
+    }
+    unknown = arguments - set(known)
+    assert not unknown, f"the isolation walk does not know the URL parameter(s) {unknown}: add them to _url_values"
+    return {name: known[name] for name in arguments}
+
+
+def _walk(
+    app: Flask, fixture: Fixture, establishments: Establishments, client: HubClient, headers: dict[str, str],
+    refusals: tuple[int, ...] = (403, 404),
+) -> int:
+    """Request every route and method; a route with an object parameter must answer one of `refusals`."""
+    token = client.csrf_token("/login")
+    count = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_WALKED:
+            continue
+        values = _url_values(fixture, establishments, set(rule.arguments))
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method == "POST" else None
+            response = client.open(url, method=method, data=data, headers=headers)
+            count += 1
+            body = readable(response)
+            leaked = [marker for marker in fixture.other_markers if marker in body]
+            assert not leaked, f"{method} {url} showed another establishment's data: {leaked}"
+            assert response.status_code < 500, f"{method} {url} failed with {response.status_code}"
+            if rule.arguments:
+                assert response.status_code in refusals, f"{method} {url} answered {response.status_code}"
+                if response.status_code == 302:
+                    assert response.location.startswith("/login"), response.location
+    return count
+
+
+def test_every_route_hides_another_establishment_from_a_site_user(
+    app: Flask, client: HubClient, two_sites: Fixture, establishments: Establishments
+) -> None:
+    assert client.login("correspondant") == 302
+    # the user does reach their own establishment's rows: the walk below is not vacuous
+    assert client.get(f"/alerts/{two_sites.own_alert_id}").status_code == 200
+    assert client.get(f"/establishments/{establishments[OWN].id}").status_code == 200
+
+    requests = _walk(app, two_sites, establishments, client, headers={})
+    assert requests >= 15
+
+    for url in (f"/alerts/?establishment={establishments[OTHER].id}&status=all", "/alerts/?status=all", "/",
+                f"/api/v1/alerts?establishment_id={establishments[OTHER].id}", "/api/v1/establishments"):
+        body = readable(client.get(url))
+        assert not [m for m in two_sites.other_markers if m in body], url
+    assert client.get("/api/v1/alerts").get_json()["total"] == 1
+
+
+def test_every_route_hides_another_establishment_from_a_collector_token(
+    app: Flask, make_client, two_sites: Fixture, establishments: Establishments
+) -> None:
+    client = make_client()
+    headers = {"Authorization": f"Bearer {two_sites.own_token}"}
+    assert client.get(f"/api/v1/alerts/{two_sites.own_alert_id}", headers=headers).status_code == 200
+    # A token opens the API only: pages send it to the login form.
+    _walk(app, two_sites, establishments, client, headers=headers, refusals=(302, 401, 403, 404))
+
+
+def test_a_ght_wide_role_sees_every_establishment(client: HubClient, make_user, two_sites: Fixture) -> None:
+    make_user("rssi", Role.GHT_RSSI)
+    client.login("rssi")
+    assert client.get(f"/alerts/{two_sites.other_alert_id}").status_code == 200
+    assert OTHER_SECRET_TITLE in readable(client.get("/alerts/"))
+
+
+def test_the_scope_applies_to_every_query_of_a_session(app: Flask, establishments: Establishments, two_sites: Fixture) -> None:
+    own = establishments[OWN].id
+    with db.session_for(SYSTEM, app) as session:
+        set_scope(session, Scope(frozenset({own})))
+        assert session.scalar(select(func.count()).select_from(Alert)) == 1
+        assert {e.id for e in session.scalars(select(Establishment))} == {own}
+        assert session.get(Alert, two_sites.other_alert_id) is None
+        # relationship loads are restricted too
+        establishment = session.scalars(select(Establishment)).one()
+        assert {s.establishment_id for s in establishment.sites} == {own}
+        set_scope(session, Scope.nothing())
+        assert session.scalars(select(Alert)).all() == []
+
+
+def test_a_session_without_a_scope_refuses_to_query(app: Flask) -> None:
+    from ght_soc.database import HubSession
+
+    with HubSession(bind=db.engine(app)) as session, pytest.raises(UnscopedSessionError):
+        session.scalars(select(Alert)).all()
