@@ -39,7 +39,10 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), envvar=ENV_CONFIG_PATH,
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    envvar=ENV_CONFIG_PATH,
     help="Configuration file (default: $GHT_SOC_CONFIG, else the bundled demo GHT).",
 )
 
@@ -73,7 +76,11 @@ def _initialise(config: LoadedConfig) -> None:
     db.dispose(app)
     click.echo(
         f"Base à jour ; établissements créés : {len(report.created)}, mis à jour : {len(report.updated)}"
-        + (f", absents du fichier (conservés) : {', '.join(report.not_in_config)}" if report.not_in_config else "")
+        + (
+            f", absents du fichier (conservés) : {', '.join(report.not_in_config)}"
+            if report.not_in_config
+            else ""
+        )
     )
 
 
@@ -97,7 +104,10 @@ def init(config_path: Path | None) -> None:
         if has_admin is None:
             password = generate_password()
             create_user(
-                session=session, login="admin", display_name="Administrateur", password=password,
+                session=session,
+                login="admin",
+                display_name="Administrateur",
+                password=password,
                 grants=[(Role.ADMINISTRATOR, None)],
             )
             click.echo("Premier administrateur créé. Notez ce mot de passe, il ne sera plus affiché :")
@@ -147,7 +157,9 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     db.dispose(app)
     click.echo(f"\nComptes de démonstration (mot de passe commun : {password})")
     for account in accounts:
-        click.echo(f"  {account.login:<40} {account.role.value:<20} {account.establishment_key or 'tout le GHT'}")
+        click.echo(
+            f"  {account.login:<40} {account.role.value:<20} {account.establishment_key or 'tout le GHT'}"
+        )
     if no_serve:
         return
     from waitress import serve as waitress_serve
@@ -177,12 +189,21 @@ def _parse_grant(text: str) -> tuple[Role, str | None]:
 @click.option("--name", "display_name", required=True, help="Full name shown in the interface.")
 @click.option("--email")
 @click.option(
-    "--role", "roles", multiple=True, required=True,
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
     help="ROLE for the whole GHT, or ROLE:ESTABLISHMENT_KEY for one establishment; repeatable.",
 )
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one."
+)
 def users_add(
-    config_path: Path | None, login: str, display_name: str, email: str | None, roles: tuple[str, ...],
+    config_path: Path | None,
+    login: str,
+    display_name: str,
+    email: str | None,
+    roles: tuple[str, ...],
     password_stdin: bool,
 ) -> None:
     """Create an account; prints a generated password once unless --password-stdin."""
@@ -201,12 +222,18 @@ def users_add(
             for role, key in grants_wanted:
                 establishment = None
                 if key is not None:
-                    establishment = session.scalars(select(Establishment).where(Establishment.key == key)).one_or_none()
+                    establishment = session.scalars(
+                        select(Establishment).where(Establishment.key == key)
+                    ).one_or_none()
                     if establishment is None:
                         raise UserError(f"établissement inconnu : {key!r}")
                 grants.append((role, establishment))
             create_user(
-                session=session, login=login, display_name=display_name, password=password, email=email,
+                session=session,
+                login=login,
+                display_name=display_name,
+                password=password,
+                email=email,
                 grants=grants,
             )
     except (UserError, WeakPassword) as error:

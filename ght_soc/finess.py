@@ -55,9 +55,7 @@ def check_finess(raw: str) -> FinessCheck:
     if number[:2] in CORSICA_PREFIXES:
         if not number[2:].isdigit():
             return FinessCheck(number, error="après 2A/2B, 7 chiffres attendus")
-        return FinessCheck(
-            number, warning="numéro corse (2A/2B) : règle de clé inconnue, non vérifiée"
-        )
+        return FinessCheck(number, warning="numéro corse (2A/2B) : règle de clé inconnue, non vérifiée")
     if not number.isdigit():
         return FinessCheck(number, error="seuls des chiffres sont attendus (hors Corse 2A/2B)")
     if number.startswith(("97", "98")):

@@ -29,7 +29,9 @@ def scope_of(session: Session) -> Scope:
     try:
         scope: Scope = session.info[SCOPE_KEY]
     except KeyError:
-        raise UnscopedSessionError("this session has no establishment scope; use Database.session_for") from None
+        raise UnscopedSessionError(
+            "this session has no establishment scope; use Database.session_for"
+        ) from None
     return scope
 
 

@@ -158,7 +158,9 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigError([ConfigProblem(shown, None, "-", f"lecture impossible : {error.strerror}")]) from None
+        raise ConfigError(
+            [ConfigProblem(shown, None, "-", f"lecture impossible : {error.strerror}")]
+        ) from None
     try:
         raw = yaml.safe_load(text)
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -167,7 +169,9 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
         line = mark.line + 1 if mark is not None else None
         raise ConfigError([ConfigProblem(shown, line, "-", f"YAML invalide : {error}")]) from None
     if not isinstance(raw, dict):
-        raise ConfigError([ConfigProblem(shown, 1, "-", "un dictionnaire YAML est attendu au premier niveau")])
+        raise ConfigError(
+            [ConfigProblem(shown, 1, "-", "un dictionnaire YAML est attendu au premier niveau")]
+        )
 
     locate = _LineFinder(tree)
     try:
@@ -218,7 +222,9 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
             seen_finess.setdefault(number, _dotted(loc))
     supports = [i for i, e in enumerate(settings.establishments) if e.support]
     if len(supports) != 1:
-        found.append((("establishments",), f"un et un seul établissement support attendu, {len(supports)} trouvé(s)"))
+        found.append(
+            (("establishments",), f"un et un seul établissement support attendu, {len(supports)} trouvé(s)")
+        )
     return found
 
 
@@ -226,18 +232,22 @@ def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secre
     missing: list[tuple[Loc, str]] = []
     secret_key = environ.get(settings.hub.secret_key_env, "")
     if len(secret_key) < 16:
-        missing.append((
-            ("hub", "secret_key_env"),
-            f"la variable d'environnement {settings.hub.secret_key_env} doit contenir au moins 16 caractères",
-        ))
+        missing.append(
+            (
+                ("hub", "secret_key_env"),
+                f"la variable d'environnement {settings.hub.secret_key_env} doit contenir au moins 16 caractères",
+            )
+        )
     smtp_password = None
     if settings.hub.smtp.password_env is not None:
         smtp_password = environ.get(settings.hub.smtp.password_env)
         if not smtp_password:
-            missing.append((
-                ("hub", "smtp", "password_env"),
-                f"la variable d'environnement {settings.hub.smtp.password_env} n'est pas définie",
-            ))
+            missing.append(
+                (
+                    ("hub", "smtp", "password_env"),
+                    f"la variable d'environnement {settings.hub.smtp.password_env} n'est pas définie",
+                )
+            )
     return Secrets(secret_key=secret_key, smtp_password=smtp_password), missing
 
 

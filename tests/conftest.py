@@ -52,7 +52,9 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def fresh_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], str]:
+def fresh_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], str]:
     """Make an empty database of the given backend ('sqlite' or 'postgresql') and return its URL."""
 
     def make(backend: str, name: str) -> str:
@@ -77,7 +79,9 @@ def hub_config() -> LoadedConfig:
 
 
 @pytest.fixture(scope="session")
-def engine(backend: str, fresh_database_url: Callable[[str, str], str], hub_config: LoadedConfig) -> Iterator[Engine]:
+def engine(
+    backend: str, fresh_database_url: Callable[[str, str], str], hub_config: LoadedConfig
+) -> Iterator[Engine]:
     """A migrated database of `backend` holding the demo GHT's establishments (committed once)."""
     url = fresh_database_url(backend, "hub_tests")
     migrate.upgrade(url)
@@ -158,11 +162,20 @@ def establishments(app: Flask) -> Establishments:
 def make_user(app: Flask, establishments: Establishments) -> Callable[..., str]:
     """Create an account holding `role` over the whole GHT (no key) or one establishment; returns its login."""
 
-    def make(login: str, role: Role, establishment_key: str | None = None, password: str = TEST_PASSWORD) -> str:
+    def make(
+        login: str, role: Role, establishment_key: str | None = None, password: str = TEST_PASSWORD
+    ) -> str:
         with db.session_for(SYSTEM, app) as session:
-            establishment = session.get(Establishment, establishments[establishment_key].id) if establishment_key else None
+            establishment = (
+                session.get(Establishment, establishments[establishment_key].id)
+                if establishment_key
+                else None
+            )
             create_user(
-                session=session, login=login, display_name=login.title(), password=password,
+                session=session,
+                login=login,
+                display_name=login.title(),
+                password=password,
                 grants=[(role, establishment)],
             )
         return login

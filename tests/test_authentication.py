@@ -36,7 +36,9 @@ def test_unknown_account_and_wrong_password_get_the_same_answer(client: HubClien
     )
     assert wrong_password.status_code == unknown.status_code == 401
     assert "Identifiant ou mot de passe incorrect." in wrong_password.text
-    assert _without_tokens(wrong_password.text) == _without_tokens(unknown.text).replace('value="nobody"', 'value="dpo"')
+    assert _without_tokens(wrong_password.text) == _without_tokens(unknown.text).replace(
+        'value="nobody"', 'value="dpo"'
+    )
 
 
 def _without_tokens(html: str) -> str:
@@ -45,7 +47,9 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'value="[^"]{40,}"', "", html)
 
 
-def test_repeated_failures_are_throttled_even_with_the_right_password(client: HubClient, make_user, app: Flask) -> None:
+def test_repeated_failures_are_throttled_even_with_the_right_password(
+    client: HubClient, make_user, app: Flask
+) -> None:
     make_user("astreinte", Role.ON_CALL_ENGINEER)
     limit = app.extensions["ght_soc.config"].settings.hub.login_throttle.max_failures
     for _ in range(limit):
@@ -68,8 +72,12 @@ def test_the_lockout_ends_and_a_success_clears_the_counter(app: Flask, make_user
     def attempt(password: str, at: datetime) -> LoginOutcome:
         with db.session_for(SYSTEM, app) as session:
             return authenticate(
-                session=session, login="Correspondant ", password=password, client_address="10.0.0.1",
-                now=at, policy=POLICY,
+                session=session,
+                login="Correspondant ",
+                password=password,
+                client_address="10.0.0.1",
+                now=at,
+                policy=POLICY,
             ).outcome
 
     assert [attempt("bad", start) for _ in range(3)] == [LoginOutcome.REFUSED] * 3
@@ -87,7 +95,11 @@ def test_one_address_trying_many_logins_is_throttled(app: Flask) -> None:
         with db.session_for(SYSTEM, app) as session:
             outcomes.append(
                 authenticate(
-                    session=session, login=f"user{number}", password="x", client_address="192.0.2.7", now=at,
+                    session=session,
+                    login=f"user{number}",
+                    password="x",
+                    client_address="192.0.2.7",
+                    now=at,
                     policy=POLICY,
                 ).outcome
             )
@@ -121,7 +133,9 @@ def test_forms_without_a_csrf_token_are_refused(client: HubClient, make_user) ->
 def test_session_cookie_is_secure_httponly_and_samesite(client: HubClient, make_user) -> None:
     make_user("rssi", Role.GHT_RSSI)
     token = client.csrf_token()
-    response = client.post("/login", data={"csrf_token": token, "login": "rssi", "password": "correct horse battery staple"})
+    response = client.post(
+        "/login", data={"csrf_token": token, "login": "rssi", "password": "correct horse battery staple"}
+    )
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("ght_soc_session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -140,7 +154,12 @@ def test_login_never_redirects_to_another_site(client: HubClient, make_user) -> 
         client.post("/logout", data={"csrf_token": client.csrf_token()})
         response = client.post(
             "/login",
-            data={"csrf_token": client.csrf_token(), "login": "rssi", "password": "correct horse battery staple", "next": target},
+            data={
+                "csrf_token": client.csrf_token(),
+                "login": "rssi",
+                "password": "correct horse battery staple",
+                "next": target,
+            },
         )
         assert response.status_code == 302
         assert response.location == "/"

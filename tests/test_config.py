@@ -63,8 +63,11 @@ def test_the_bundled_demo_ght_is_complete_and_valid() -> None:
     assert next(e for e in establishments if e.support).ose
     categories = {e.category for e in establishments}
     assert {
-        EstablishmentCategory.CHU, EstablishmentCategory.CH, EstablishmentCategory.EPSM,
-        EstablishmentCategory.MEDICO_SOCIAL, EstablishmentCategory.PRIVATE_CLINIC,
+        EstablishmentCategory.CHU,
+        EstablishmentCategory.CH,
+        EstablishmentCategory.EPSM,
+        EstablishmentCategory.MEDICO_SOCIAL,
+        EstablishmentCategory.PRIVATE_CLINIC,
     } <= categories
     assert categories & {EstablishmentCategory.LABORATORY, EstablishmentCategory.RADIOTHERAPY_CENTRE}
     assert all(e.sites for e in establishments)
@@ -158,7 +161,9 @@ def test_check_config_exits_non_zero_with_the_same_messages(tmp_path: Path) -> N
     assert "OK" in ok.output
 
 
-def test_the_hub_refuses_to_start_on_a_bad_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_hub_refuses_to_start_on_a_bad_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, VALID)
     monkeypatch.setenv("GHT_SOC_CONFIG", str(path))
     monkeypatch.delenv("GHT_SOC_SECRET_KEY")

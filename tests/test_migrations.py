@@ -13,7 +13,9 @@ from ght_soc.database import make_engine
 from ght_soc.models import Base
 
 
-def test_migrations_go_up_down_and_up_again(backend: str, fresh_database_url: Callable[[str, str], str]) -> None:
+def test_migrations_go_up_down_and_up_again(
+    backend: str, fresh_database_url: Callable[[str, str], str]
+) -> None:
     url = fresh_database_url(backend, "migrations_round_trip")
     engine = make_engine(url)
     try:

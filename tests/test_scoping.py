@@ -46,20 +46,50 @@ def two_sites(app: Flask, establishments: Establishments, make_user) -> Fixture:
     make_user("correspondant", Role.SITE_CORRESPONDENT, OWN)
     at = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
     with db.session_for(SYSTEM, app) as session:
-        own_alert, _ = ingest_alert(session=session, establishment_id=own.id, alert=NewAlert(
-            source="test", source_ref="own-1", title="Alerte de l'EHPAD", severity=AlertSeverity.LOW, occurred_at=at))
-        other_alert, _ = ingest_alert(session=session, establishment_id=other.id, alert=NewAlert(
-            source="test", source_ref="other-1", title=OTHER_SECRET_TITLE, severity=AlertSeverity.HIGH, occurred_at=at))
+        own_alert, _ = ingest_alert(
+            session=session,
+            establishment_id=own.id,
+            alert=NewAlert(
+                source="test",
+                source_ref="own-1",
+                title="Alerte de l'EHPAD",
+                severity=AlertSeverity.LOW,
+                occurred_at=at,
+            ),
+        )
+        other_alert, _ = ingest_alert(
+            session=session,
+            establishment_id=other.id,
+            alert=NewAlert(
+                source="test",
+                source_ref="other-1",
+                title=OTHER_SECRET_TITLE,
+                severity=AlertSeverity.HIGH,
+                occurred_at=at,
+            ),
+        )
         other_token, _ = issue_token(
-            session=session, establishment_id=other.id, name=OTHER_TOKEN_NAME, created_by_id=None, now=at)
-        _, own_clear = issue_token(session=session, establishment_id=own.id, name="own", created_by_id=None, now=at)
-        other_sites = [s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))]
+            session=session, establishment_id=other.id, name=OTHER_TOKEN_NAME, created_by_id=None, now=at
+        )
+        _, own_clear = issue_token(
+            session=session, establishment_id=own.id, name="own", created_by_id=None, now=at
+        )
+        other_sites = [
+            s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))
+        ]
     return Fixture(
         own_alert_id=own_alert.id,
         other_alert_id=other_alert.id,
         other_token_id=other_token.id,
         own_token=own_clear,
-        other_markers=(other.name, other.short_name, other.finess_ej, *other_sites, OTHER_SECRET_TITLE, OTHER_TOKEN_NAME),
+        other_markers=(
+            other.name,
+            other.short_name,
+            other.finess_ej,
+            *other_sites,
+            OTHER_SECRET_TITLE,
+            OTHER_TOKEN_NAME,
+        ),
     )
 
 
@@ -78,12 +108,18 @@ def _url_values(fixture: Fixture, establishments: Establishments, arguments: set
         "token_id": fixture.other_token_id,
     }
     unknown = arguments - set(known)
-    assert not unknown, f"the isolation walk does not know the URL parameter(s) {unknown}: add them to _url_values"
+    assert not unknown, (
+        f"the isolation walk does not know the URL parameter(s) {unknown}: add them to _url_values"
+    )
     return {name: known[name] for name in arguments}
 
 
 def _walk(
-    app: Flask, fixture: Fixture, establishments: Establishments, client: HubClient, headers: dict[str, str],
+    app: Flask,
+    fixture: Fixture,
+    establishments: Establishments,
+    client: HubClient,
+    headers: dict[str, str],
     refusals: tuple[int, ...] = (403, 404),
 ) -> int:
     """Request every route and method; a route with an object parameter must answer one of `refusals`."""
@@ -123,8 +159,13 @@ def test_every_route_hides_another_establishment_from_a_site_user(
     requests = _walk(app, two_sites, establishments, client, headers={})
     assert requests >= 15
 
-    for url in (f"/alerts/?establishment={establishments[OTHER].id}&status=all", "/alerts/?status=all", "/",
-                f"/api/v1/alerts?establishment_id={establishments[OTHER].id}", "/api/v1/establishments"):
+    for url in (
+        f"/alerts/?establishment={establishments[OTHER].id}&status=all",
+        "/alerts/?status=all",
+        "/",
+        f"/api/v1/alerts?establishment_id={establishments[OTHER].id}",
+        "/api/v1/establishments",
+    ):
         body = readable(client.get(url))
         assert not [m for m in two_sites.other_markers if m in body], url
     assert client.get("/api/v1/alerts").get_json()["total"] == 1
@@ -147,7 +188,9 @@ def test_a_ght_wide_role_sees_every_establishment(client: HubClient, make_user, 
     assert OTHER_SECRET_TITLE in readable(client.get("/alerts/"))
 
 
-def test_the_scope_applies_to_every_query_of_a_session(app: Flask, establishments: Establishments, two_sites: Fixture) -> None:
+def test_the_scope_applies_to_every_query_of_a_session(
+    app: Flask, establishments: Establishments, two_sites: Fixture
+) -> None:
     own = establishments[OWN].id
     with db.session_for(SYSTEM, app) as session:
         set_scope(session, Scope(frozenset({own})))

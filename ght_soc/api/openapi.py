@@ -41,12 +41,20 @@ def openapi_document() -> dict[str, Any]:
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}},
+    }
 
 
 def _operation(op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if conv == "int" else "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if conv == "int" else "string"},
+        }
         for conv, name in _PATH_PARAM.findall(op.rule)
     ]
     if op.query is not None:
@@ -58,7 +66,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         ]
     success: dict[str, Any] = {"description": "OK"}
     if op.response is not None:
-        success["content"] = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=op.response.__name__)}}}
+        success["content"] = {
+            "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=op.response.__name__)}}
+        }
     else:
         success["content"] = {"application/json": {"schema": {"type": "object"}}}
     responses: dict[str, Any] = {str(op.status): success}
@@ -85,7 +95,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         document["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=op.body.__name__)}}},
+            "content": {
+                "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=op.body.__name__)}}
+            },
         }
     document["security"] = [] if op.public else [{"bearer": []}, {"session": []}]
     return document

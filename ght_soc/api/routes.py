@@ -24,7 +24,9 @@ from ght_soc.services import establishments as establishment_service
 from ght_soc.web.security import current_principal
 
 
-@operation("/openapi.json", "GET", summary="This OpenAPI document", response=None, permission=None, public=True)
+@operation(
+    "/openapi.json", "GET", summary="This OpenAPI document", response=None, permission=None, public=True
+)
 def openapi() -> Response:
     """The OpenAPI 3.1 description of this API, built from the declared operations."""
     return jsonify(openapi_document())
@@ -47,7 +49,9 @@ def list_establishments() -> EstablishmentList:
     return EstablishmentList(items=[EstablishmentOut.model_validate(e) for e in rows])
 
 
-@operation("/establishments/<int:establishment_id>", "GET", summary="One establishment", response=EstablishmentOut)
+@operation(
+    "/establishments/<int:establishment_id>", "GET", summary="One establishment", response=EstablishmentOut
+)
 def get_establishment(establishment_id: int) -> EstablishmentOut:
     row = establishment_service.get_establishment(session=db.session, establishment_id=establishment_id)
     if row is None:
@@ -65,7 +69,10 @@ def list_alerts(query: AlertQuery) -> AlertList:
         per_page=query.per_page,
     )
     return AlertList(
-        items=[AlertOut.model_validate(a) for a in page.alerts], total=page.total, page=page.page, per_page=page.per_page
+        items=[AlertOut.model_validate(a) for a in page.alerts],
+        total=page.total,
+        page=page.page,
+        per_page=page.per_page,
     )
 
 
@@ -78,8 +85,13 @@ def get_alert(alert_id: int) -> AlertOut:
 
 
 @operation(
-    "/alerts", "POST", summary="Send an alert (collector token)", response=AlertOut, body=AlertIn,
-    permission=Permission.INGEST, status=201,
+    "/alerts",
+    "POST",
+    summary="Send an alert (collector token)",
+    response=AlertOut,
+    body=AlertIn,
+    permission=Permission.INGEST,
+    status=201,
 )
 def create_alert(body: AlertIn) -> tuple[AlertOut, int]:
     """Stores the alert for the token's establishment; answers 200 with the stored alert when it was sent before."""

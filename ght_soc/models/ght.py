@@ -33,7 +33,12 @@ class Establishment(Base):
     short_name: Mapped[str] = mapped_column(String(40))
     finess_ej: Mapped[str] = mapped_column(String(9), unique=True)
     category: Mapped[EstablishmentCategory] = mapped_column(
-        Enum(EstablishmentCategory, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            EstablishmentCategory,
+            native_enum=False,
+            length=30,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     is_support: Mapped[bool] = mapped_column(default=False)
     is_ose: Mapped[bool] = mapped_column(default=False)

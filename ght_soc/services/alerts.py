@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -69,7 +69,7 @@ def ingest_alert(*, session: Session, establishment_id: int, alert: NewAlert) ->
         title=alert.title,
         description=alert.description,
         severity=alert.severity,
-        occurred_at=alert.occurred_at,
+        occurred_at=alert.occurred_at.astimezone(UTC),
         raw=alert.raw or {},
     )
     session.add(row)

@@ -40,7 +40,13 @@ def normalise_login(login: str) -> str:
 
 
 def authenticate(
-    *, session: Session, login: str, password: str, client_address: str, now: datetime, policy: LoginThrottleConfig
+    *,
+    session: Session,
+    login: str,
+    password: str,
+    client_address: str,
+    now: datetime,
+    policy: LoginThrottleConfig,
 ) -> LoginResult:
     """Check a login attempt; record the failure or clear the counters on success."""
     name = normalise_login(login)

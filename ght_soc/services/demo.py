@@ -34,7 +34,9 @@ def demo_accounts(establishments: list[Establishment]) -> list[DemoAccount]:
         DemoAccount("directeur", f"Direction de {support.short_name}", Role.DECLARANT, support.key),
     ]
     accounts += [
-        DemoAccount(f"correspondant-{e.key}", f"Correspondant sécurité {e.short_name}", Role.SITE_CORRESPONDENT, e.key)
+        DemoAccount(
+            f"correspondant-{e.key}", f"Correspondant sécurité {e.short_name}", Role.SITE_CORRESPONDENT, e.key
+        )
         for e in establishments
     ]
     return accounts

@@ -39,7 +39,9 @@ def create_user(
     return user
 
 
-def assign_role(*, session: Session, user: User, role: Role, establishment: Establishment | None) -> RoleAssignment:
+def assign_role(
+    *, session: Session, user: User, role: Role, establishment: Establishment | None
+) -> RoleAssignment:
     """Give `role` to `user`, over the whole GHT (establishment None) or one establishment."""
     if role not in PERSON_ROLES:
         raise UserError(f"le rôle {role} est réservé aux jetons machine")

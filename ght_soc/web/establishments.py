@@ -27,7 +27,9 @@ def overview() -> str:
 
 
 def _establishment_or_404(establishment_id: int) -> Establishment:
-    establishment = establishment_service.get_establishment(session=db.session, establishment_id=establishment_id)
+    establishment = establishment_service.get_establishment(
+        session=db.session, establishment_id=establishment_id
+    )
     if establishment is None:
         abort(404)
     return establishment
@@ -39,7 +41,11 @@ def detail(establishment_id: int) -> str:
     establishment = _establishment_or_404(establishment_id)
     recent = alert_service.list_alerts(session=db.session, establishment_id=establishment.id, per_page=10)
     can_manage_tokens = current_principal().can(Permission.MANAGE_TOKENS, establishment.id)
-    tokens = token_service.list_tokens(session=db.session, establishment_id=establishment.id) if can_manage_tokens else []
+    tokens = (
+        token_service.list_tokens(session=db.session, establishment_id=establishment.id)
+        if can_manage_tokens
+        else []
+    )
     return render_template(
         "establishment.html",
         establishment=establishment,

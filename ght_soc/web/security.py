@@ -113,7 +113,9 @@ def init_security(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.anonymous_user = AnonymousUser
     login_manager.login_view = "auth.login"
-    login_manager.login_message = None  # the login page says enough; avoids a flash before the choice of language
+    login_manager.login_message = (
+        None  # the login page says enough; avoids a flash before the choice of language
+    )
     # "strong" would wipe an anonymous session (and its CSRF token) at each request; login renews the session anyway.
     login_manager.session_protection = "basic"
     db.scope_provider = _request_scope
