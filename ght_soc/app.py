@@ -15,7 +15,7 @@ from ght_soc.api import api_blueprint
 from ght_soc.database import db
 from ght_soc.resources import bundled_config_path
 from ght_soc.settings import ENV_CONFIG_PATH, LoadedConfig, load_config
-from ght_soc.web import register_web
+from ght_soc.web.pages import register_web
 from ght_soc.web.security import csrf, init_security
 
 

@@ -36,9 +36,9 @@ def sync_from_config(*, session: Session, settings: Settings) -> SyncReport:
             establishment = Establishment(ght=ght, key=configured.key)
             session.add(establishment)
             report.created.append(configured.key)
+            _apply(establishment, configured)
         elif _apply(establishment, configured):
             report.updated.append(configured.key)
-        _apply(establishment, configured)
         _sync_sites(session, establishment, configured)
     report.not_in_config = sorted(existing)
     session.flush()

@@ -1,0 +1,25 @@
+"""Registration of the page blueprints, the error pages and the template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ght_soc.api.errors import json_error
+from ght_soc.api.registry import API_PREFIX
+from ght_soc.web import admin, alerts, auth, establishments
+from ght_soc.web.labels import template_globals
+
+
+def register_web(app: Flask) -> None:
+    for blueprint in (auth.bp, establishments.bp, alerts.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(HTTPException, _error_page)
+    app.context_processor(template_globals)
+
+
+def _error_page(error: HTTPException) -> tuple[str | Response, int]:
+    # Registered on the app, not the API blueprint: a URL that matches no route reaches no blueprint.
+    if request.path.startswith(API_PREFIX + "/"):
+        return json_error(error)
+    return render_template("error.html", error=error), error.code or 500
