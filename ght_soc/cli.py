@@ -126,7 +126,14 @@ def serve(config_path: Path | None, host: str, port: int, threads: int) -> None:
 
     from ght_soc.app import create_app
 
-    app = create_app(_load(config_path))
+    config = _load(config_path)
+    if not migrate.is_up_to_date(config.database_url):
+        click.echo(
+            "La base de données n'est pas à jour : lancez « ght-soc init » ou « ght-soc db upgrade ».",
+            err=True,
+        )
+        sys.exit(2)
+    app = create_app(config)
     click.echo(f"ght-soc sur http://{host}:{port}/")
     waitress_serve(app, host=host, port=port, threads=threads)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,40 +51,40 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 class Database:
-    """Created unbound at import; `init_app` attaches it to an app."""
+    """Created unbound at import; `init_app` attaches it to an app (its engine and factory live on the app)."""
+
+    EXTENSION = "ght_soc.db"
 
     def __init__(self) -> None:
-        self._factories: dict[int, sessionmaker[HubSession]] = {}
-        self._engines: dict[int, Engine] = {}
         self.scope_provider: Callable[[], Scope] = Scope.nothing
 
     def init_app(self, app: Flask, bind: Engine | Connection | None = None) -> None:
         """Bind to `app`; tests pass an open connection so that each test can be rolled back."""
+        owned_engine = None
         if bind is None:
-            engine = make_engine(app.config["DATABASE_URL"])
-            self._engines[id(app)] = engine
-            bind = engine
-        self._factories[id(app)] = sessionmaker(
-            bind=bind, class_=HubSession, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            owned_engine = bind = make_engine(app.config["DATABASE_URL"])
+        app.extensions[self.EXTENSION] = _Binding(
+            factory=sessionmaker(
+                bind=bind, class_=HubSession, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            ),
+            owned_engine=owned_engine,
         )
-        app.extensions["ght_soc.db"] = self
         app.teardown_appcontext(self._close_request_session)
 
-    def _factory(self) -> sessionmaker[HubSession]:
-        from flask import current_app
-
-        return self._factories[id(current_app._get_current_object())]  # type: ignore[attr-defined]
+    def _binding(self, app: Flask | None = None) -> _Binding:
+        target = app if app is not None else current_app
+        binding: _Binding = target.extensions[self.EXTENSION]
+        return binding
 
     def engine(self, app: Flask) -> Engine:
-        factory = self._factories[id(app)]
-        bind = factory.kw["bind"]
+        bind = self._binding(app).factory.kw["bind"]
         return bind if isinstance(bind, Engine) else bind.engine
 
     @property
     def session(self) -> HubSession:
         """The current request's session, scoped to the logged-in principal."""
         if "db_session" not in g:
-            session = self._factory()()
+            session = self._binding().factory()
             scoping.set_scope(session, self.scope_provider())
             g.db_session = session
         session_: HubSession = g.db_session
@@ -92,8 +93,7 @@ class Database:
     @contextmanager
     def session_for(self, principal: Principal, app: Flask | None = None) -> Iterator[HubSession]:
         """A unit of work outside a request (CLI, job): commits on success, rolls back on error."""
-        factory = self._factories[id(app)] if app is not None else self._factory()
-        with factory() as session:
+        with self._binding(app).factory() as session:
             scoping.set_scope(session, principal.scope)
             with session.begin():
                 yield session
@@ -104,9 +104,16 @@ class Database:
             session.close()
 
     def dispose(self, app: Flask) -> None:
-        engine = self._engines.pop(id(app), None)
+        """Close the engine's connections (commands call it before they exit)."""
+        engine = self._binding(app).owned_engine
         if engine is not None:
             engine.dispose()
+
+
+@dataclass(frozen=True)
+class _Binding:
+    factory: sessionmaker[HubSession]
+    owned_engine: Engine | None  # None when the caller passed its own engine or connection
 
 
 db = Database()

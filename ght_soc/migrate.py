@@ -6,7 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+
+from ght_soc.database import make_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -28,3 +32,14 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def is_up_to_date(url: str) -> bool:
+    """True when the database is at the newest revision (the hub refuses to serve an older schema)."""
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads()) == heads
+    finally:
+        engine.dispose()

@@ -60,8 +60,16 @@ def test_a_collector_sends_an_alert_once(
 
 
 def test_alerts_are_listed_newest_occurrence_first(client: HubClient, token: str) -> None:
-    for ref, occurred in (("a", "2026-11-20T10:00:00Z"), ("b", "2026-11-22T10:00:00Z"), ("c", "2026-11-21T10:00:00Z")):
-        client.post("/api/v1/alerts", json={**ALERT, "source_ref": ref, "occurred_at": occurred}, headers=bearer(token))
+    for ref, occurred in (
+        ("a", "2026-11-20T10:00:00Z"),
+        ("b", "2026-11-22T10:00:00Z"),
+        ("c", "2026-11-21T10:00:00Z"),
+    ):
+        client.post(
+            "/api/v1/alerts",
+            json={**ALERT, "source_ref": ref, "occurred_at": occurred},
+            headers=bearer(token),
+        )
     items = client.get("/api/v1/alerts", headers=bearer(token)).get_json()["items"]
     assert [a["source_ref"] for a in items] == ["b", "c", "a"]
 

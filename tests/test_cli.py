@@ -38,6 +38,12 @@ def test_init_migrates_loads_the_ght_and_prints_the_first_password_once(tmp_path
     assert "mot de passe" not in second.output and "mis à jour : 0" in second.output
 
 
+def test_serve_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], env=_env(tmp_path))
+    assert result.exit_code == 2
+    assert "ght-soc init" in result.output
+
+
 def test_users_add_and_list(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(main, ["init"], env=_env(tmp_path))

@@ -92,7 +92,9 @@ def list_alerts(
         query = query.where(Alert.status.in_(sorted(statuses)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(Alert.occurred_at.desc(), Alert.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        query.order_by(Alert.occurred_at.desc(), Alert.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return AlertPage(alerts=rows, total=total, page=page, per_page=per_page)
 
