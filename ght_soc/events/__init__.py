@@ -1,0 +1,1 @@
+"""Log events: one store interface, two backends (embedded SQLite, Elasticsearch)."""

@@ -1,0 +1,272 @@
+"""The embedded event store: one SQLite file in WAL mode, batched inserts, full-text search on the message.
+
+The fields detection rules and filters use are real columns (quoted dotted names, case-insensitive like
+Sigma); everything else stays in the event's JSON document. Columns are added when a rule needs a new field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ght_soc.access import Scope
+from ght_soc.events.store import (
+    CORE_FIELDS,
+    Event,
+    EventPage,
+    EventQuery,
+    EventStoreError,
+    allowed_establishments,
+)
+
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_FIXED_COLUMNS = frozenset({"id", "ts", "received", "establishment_id", "message", "doc"})
+MAX_PAGE_SIZE = 500
+
+
+def _quoted(name: str) -> str:
+    if not _FIELD_NAME.match(name):
+        raise EventStoreError(f"invalid field name: {name!r}")
+    return '"' + name + '"'
+
+
+def _micros(value: Any) -> int | None:
+    """An instant as integer microseconds since the epoch; None when it cannot be read."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        micros: int = (value - _EPOCH) // _ONE_MICROSECOND
+        return micros
+    return None
+
+
+def _instant(micros: int) -> str:
+    return (_EPOCH + micros * _ONE_MICROSECOND).isoformat().replace("+00:00", "Z")
+
+
+class SqliteEventStore:
+    """Events in `path`; safe to share between threads (one connection each)."""
+
+    def __init__(self, path: Path, extra_fields: Sequence[str] = ()) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._create_schema()
+        self._columns = self._existing_columns()
+        self.ensure_fields(extra_fields)
+
+    # -- schema ---------------------------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, isolation_level=None, timeout=10)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA cache_size=-65536")
+            self._local.connection = connection
+        return connection
+
+    def _create_schema(self) -> None:
+        core = ", ".join(f"{_quoted(name)} TEXT COLLATE NOCASE" for name in CORE_FIELDS)
+        db = self._connection()
+        db.executescript(
+            f"""
+            CREATE TABLE IF NOT EXISTS events (
+                id INTEGER PRIMARY KEY,
+                ts INTEGER NOT NULL,
+                received INTEGER NOT NULL,
+                establishment_id INTEGER,
+                message TEXT,
+                doc TEXT NOT NULL,
+                {core}
+            );
+            CREATE INDEX IF NOT EXISTS ix_events_establishment_ts ON events (establishment_id, ts);
+            CREATE INDEX IF NOT EXISTS ix_events_ts ON events (ts);
+            CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(
+                message, content='events', content_rowid='id'
+            );
+            """
+        )
+
+    def _existing_columns(self) -> list[str]:
+        rows = self._connection().execute("PRAGMA table_info(events)").fetchall()
+        return [row[1] for row in rows if row[1] not in _FIXED_COLUMNS]
+
+    @property
+    def field_columns(self) -> tuple[str, ...]:
+        """The event fields stored as columns (what detection rules may query directly)."""
+        return tuple(self._columns)
+
+    def ensure_fields(self, names: Iterable[str]) -> None:
+        """Make `names` real columns (rules compile to SQL over them); existing events get NULL for them."""
+        with self._lock:
+            for name in names:
+                if name not in self._columns:
+                    self._connection().execute(
+                        f"ALTER TABLE events ADD COLUMN {_quoted(name)} TEXT COLLATE NOCASE"
+                    )
+                    self._columns.append(name)
+
+    # -- writing --------------------------------------------------------------------------------------------
+
+    def write(self, events: Iterable[Event]) -> int:
+        columns = tuple(self._columns)
+        placeholders = ", ".join("?" * (5 + len(columns)))
+        names = ", ".join(("ts", "received", "establishment_id", "message", "doc", *map(_quoted, columns)))
+        now = _micros(datetime.now(UTC))
+        rows = []
+        for event in events:
+            received = _micros(event.get("event.ingested")) or now
+            rows.append(
+                (
+                    _micros(event.get("@timestamp")) or received,
+                    received,
+                    event.get("establishment_id"),
+                    event.get("message"),
+                    json.dumps(event, default=str, ensure_ascii=False),
+                    *(_text(event.get(column)) for column in columns),
+                )
+            )
+        if not rows:
+            return 0
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            first = db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+            db.executemany(f"INSERT INTO events ({names}) VALUES ({placeholders})", rows)
+            db.execute(
+                "INSERT INTO events_text (rowid, message) "
+                "SELECT id, message FROM events WHERE id > ? AND message IS NOT NULL",
+                (first,),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    # -- reading --------------------------------------------------------------------------------------------
+
+    def search(self, query: EventQuery, scope: Scope) -> EventPage:
+        where: list[str] = []
+        params: list[Any] = []
+        if query.unattributed:
+            if not scope.is_everything:
+                return EventPage(events=[], next_cursor=None)
+            where.append("establishment_id IS NULL")
+        else:
+            allowed = allowed_establishments(query, scope)
+            if allowed is not None:
+                if not allowed:
+                    return EventPage(events=[], next_cursor=None)
+                where.append(f"establishment_id IN ({', '.join('?' * len(allowed))})")
+                params.extend(sorted(allowed))
+        if query.start is not None:
+            where.append("ts >= ?")
+            params.append(_micros(query.start))
+        if query.end is not None:
+            where.append("ts < ?")
+            params.append(_micros(query.end))
+        criteria = dict(query.fields)
+        if query.host:
+            criteria["host.name"] = query.host
+        for name, value in criteria.items():
+            column = _quoted(name) if name in self._columns else f"json_extract(doc, '$.{_quoted(name)}')"
+            where.append(f"{column} = ?")
+            params.append(value)
+        if query.text and query.text.strip():
+            words = " ".join('"' + word.replace('"', '""') + '"' for word in query.text.split())
+            where.append("id IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)")
+            params.append(words)
+        if query.after:
+            ts, row_id = _parse_cursor(query.after)
+            where.append("(ts < ? OR (ts = ? AND id < ?))")
+            params.extend((ts, ts, row_id))
+        size = max(1, min(query.page_size, MAX_PAGE_SIZE))
+        sql = "SELECT id, ts, doc FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY ts DESC, id DESC LIMIT ?"
+        rows = self._connection().execute(sql, (*params, size + 1)).fetchall()
+        events = []
+        for row_id, ts, doc in rows[:size]:
+            event = json.loads(doc)
+            event["@timestamp"] = _instant(ts)
+            event["_id"] = row_id
+            events.append(event)
+        cursor = f"{rows[size - 1][1]}:{rows[size - 1][0]}" if len(rows) > size else None
+        return EventPage(events=events, next_cursor=cursor)
+
+    def count(self, scope: Scope) -> int:
+        page_filter, params = "", []
+        if scope.establishment_ids is not None:
+            page_filter = f" WHERE establishment_id IN ({', '.join('?' * len(scope.establishment_ids))})"
+            params = sorted(scope.establishment_ids)
+            if not params:
+                return 0
+        return int(
+            self._connection().execute("SELECT COUNT(*) FROM events" + page_filter, params).fetchone()[0]
+        )
+
+    # -- retention ------------------------------------------------------------------------------------------
+
+    def purge(self, establishment_id: int | None, before: datetime) -> int:
+        condition = "establishment_id IS NULL" if establishment_id is None else "establishment_id = ?"
+        params: tuple[Any, ...] = () if establishment_id is None else (establishment_id,)
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            selection = f"SELECT id FROM events WHERE {condition} AND ts < ?"
+            db.execute(
+                f"INSERT INTO events_text (events_text, rowid, message) "
+                f"SELECT 'delete', id, message FROM events WHERE id IN ({selection}) AND message IS NOT NULL",
+                (*params, _micros(before)),
+            )
+            deleted = db.execute(
+                f"DELETE FROM events WHERE {condition} AND ts < ?", (*params, _micros(before))
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return deleted.rowcount
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _parse_cursor(cursor: str) -> tuple[int, int]:
+    ts, _, row_id = cursor.partition(":")
+    if not (ts.lstrip("-").isdigit() and row_id.isdigit()):
+        raise EventStoreError(f"invalid cursor: {cursor!r}")
+    return int(ts), int(row_id)

@@ -1,0 +1,143 @@
+"""The embedded event store: scoped searches, full text, pagination, retention."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ght_soc.access import Scope
+from ght_soc.events.sqlite_store import SqliteEventStore
+from ght_soc.events.store import EventQuery, EventStoreError
+
+T0 = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+EVERYTHING = Scope.everything()
+
+
+def event(n: int, establishment_id: int | None = 1, **fields: object) -> dict[str, object]:
+    return {
+        "@timestamp": (T0 + timedelta(minutes=n)).isoformat(),
+        "establishment_id": establishment_id,
+        "host.name": f"srv{n % 3}",
+        "message": f"event number {n}",
+        "event.original": f"<134>raw {n}",
+        **fields,
+    }
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> SqliteEventStore:
+    created = SqliteEventStore(tmp_path / "events.db")
+    yield created
+    created.close()
+
+
+def test_events_come_back_newest_first_with_every_field(store: SqliteEventStore) -> None:
+    assert store.write([event(1, **{"winlog.event_data.LogonType": "3"}), event(2)]) == 2
+    page = store.search(EventQuery(), EVERYTHING)
+    assert [e["message"] for e in page.events] == ["event number 2", "event number 1"]
+    assert page.events[1]["winlog.event_data.LogonType"] == "3"
+    assert page.events[1]["event.original"] == "<134>raw 1"
+    assert page.events[1]["@timestamp"] == "2026-11-22T01:01:00Z"
+
+
+def test_a_site_scope_sees_only_its_establishment_and_never_the_unattributed_bucket(
+    store: SqliteEventStore,
+) -> None:
+    store.write([event(1, 1), event(2, 2), event(3, None)])
+    site = Scope(frozenset({2}))
+    assert [e["establishment_id"] for e in store.search(EventQuery(), site).events] == [2]
+    # asking for another establishment narrows to nothing rather than widening the scope
+    assert store.search(EventQuery(establishment_ids=frozenset({1})), site).events == []
+    assert store.search(EventQuery(unattributed=True), site).events == []
+    assert store.search(EventQuery(), Scope.nothing()).events == []
+    bucket = store.search(EventQuery(unattributed=True), EVERYTHING).events
+    assert [e["message"] for e in bucket] == ["event number 3"]
+
+
+def test_filters_combine_time_host_fields_and_text(store: SqliteEventStore) -> None:
+    store.write(
+        [
+            event(n, **{"user.name": "jdupont" if n % 2 else "amartin", "custom.tag": "x" if n == 5 else "y"})
+            for n in range(10)
+        ]
+    )
+    query = EventQuery(start=T0 + timedelta(minutes=2), end=T0 + timedelta(minutes=8), host="SRV1")
+    assert [e["message"] for e in store.search(query, EVERYTHING).events] == [
+        "event number 7",
+        "event number 4",
+    ]
+    by_user = EventQuery(fields={"user.name": "JDUPONT"})  # case-insensitive like Sigma
+    assert len(store.search(by_user, EVERYTHING).events) == 5
+    by_document_field = EventQuery(fields={"custom.tag": "x"})  # not a column: read from the document
+    assert [e["message"] for e in store.search(by_document_field, EVERYTHING).events] == ["event number 5"]
+    assert [e["message"] for e in store.search(EventQuery(text="number 6"), EVERYTHING).events] == [
+        "event number 6"
+    ]
+    assert store.search(EventQuery(text='" OR * ('), EVERYTHING).events == []  # no FTS syntax error
+
+
+def test_pages_follow_a_cursor_without_gaps_or_repeats(store: SqliteEventStore) -> None:
+    store.write([event(n % 7) for n in range(23)])  # several events share a timestamp
+    seen, cursor = [], None
+    while True:
+        page = store.search(EventQuery(page_size=5, after=cursor), EVERYTHING)
+        seen += [e["_id"] for e in page.events]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == list(range(1, 24))
+    with pytest.raises(EventStoreError):
+        store.search(EventQuery(after="not-a-cursor"), EVERYTHING)
+
+
+def test_retention_purges_one_establishment_and_its_full_text(store: SqliteEventStore) -> None:
+    store.write([event(1, 1), event(30, 1), event(1, 2)])
+    assert store.purge(1, before=T0 + timedelta(minutes=10)) == 1
+    remaining = store.search(EventQuery(), EVERYTHING).events
+    assert sorted((e["establishment_id"], e["message"]) for e in remaining) == [
+        (1, "event number 30"),
+        (2, "event number 1"),
+    ]
+    assert [e["establishment_id"] for e in store.search(EventQuery(text="number 1"), EVERYTHING).events] == [
+        2
+    ]
+
+
+def test_rule_fields_become_columns_and_names_are_checked(store: SqliteEventStore, tmp_path: Path) -> None:
+    store.ensure_fields(["winlog.event_data.TargetUserName"])
+    store.write([event(1, **{"winlog.event_data.TargetUserName": "Administrateur"})])
+    query = EventQuery(fields={"winlog.event_data.TargetUserName": "administrateur"})
+    assert len(store.search(query, EVERYTHING).events) == 1
+    assert "winlog.event_data.TargetUserName" in SqliteEventStore(tmp_path / "events.db").field_columns
+    with pytest.raises(EventStoreError, match="invalid field name"):
+        store.search(EventQuery(fields={'x"; DROP TABLE events; --': "1"}), EVERYTHING)
+
+
+def test_an_event_without_a_readable_time_is_filed_at_its_reception(store: SqliteEventStore) -> None:
+    store.write(
+        [{"establishment_id": 1, "@timestamp": "yesterday-ish", "message": "odd", "event.ingested": T0}]
+    )
+    (stored,) = store.search(EventQuery(), EVERYTHING).events
+    assert stored["@timestamp"] == "2026-11-22T01:00:00Z"
+
+
+def test_writers_and_readers_in_other_threads(store: SqliteEventStore) -> None:
+    errors: list[BaseException] = []
+
+    def writer(base: int) -> None:
+        try:
+            for batch in range(10):
+                store.write([event(base + batch * 10 + n) for n in range(10)])
+        except BaseException as error:  # reported below: a thread's exception would be lost otherwise
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(k * 1000,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert store.count(EVERYTHING) == 300
