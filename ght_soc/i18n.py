@@ -27,6 +27,17 @@ def when(value: datetime | None, format: str = "short") -> str:
     return "—" if value is None else str(format_datetime(value, format))
 
 
+def instant(value: str | datetime | None) -> datetime | None:
+    """An ISO 8601 string (as events carry them) as an aware datetime; None when unreadable."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["instant"] = instant

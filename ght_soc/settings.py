@@ -11,11 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, IPvAnyNetwork, ValidationError
 
 from ght_soc.domain import EstablishmentCategory, Nis2Class
 from ght_soc.finess import check_finess, validate_finess
@@ -68,6 +68,10 @@ class EstablishmentConfig(_Frozen):
     nis2: Nis2Class = Nis2Class.NONE
     region: str = "Centre-Val de Loire"
     timezone: TimeZoneName = "Europe/Paris"
+    # Log attribution: the addresses its senders use, and the subjects (CN) of their TLS client certificates.
+    log_senders: tuple[IPvAnyNetwork, ...] = ()
+    log_tls_subjects: tuple[str, ...] = ()
+    retention_days: int | None = Field(default=None, ge=1, le=3650)  # default: logs.retention_days
 
 
 class GhtConfig(_Frozen):
@@ -101,11 +105,38 @@ class HubConfig(_Frozen):
     smtp: SmtpConfig = SmtpConfig()
 
 
+class EventStoreConfig(_Frozen):
+    backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    path: str = "instance/events.db"  # sqlite
+    url: str | None = None  # elasticsearch
+    api_key_env: EnvVarName | None = None
+    ca_file: str | None = None
+    index_prefix: Slug = "ght-soc-events"
+
+
+class ListenerConfig(_Frozen):
+    name: Slug
+    protocol: Literal["udp", "tcp", "tls"]
+    port: int = Field(ge=1, le=65535)
+    host: str = "127.0.0.1"
+    establishment: Slug | None = None  # every event of this port belongs to it
+    certificate: str | None = None  # tls
+    key: str | None = None
+    client_ca: str | None = None  # tls: ask for client certificates signed by this CA
+
+
+class LogsConfig(_Frozen):
+    store: EventStoreConfig = EventStoreConfig()
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    listeners: tuple[ListenerConfig, ...] = ()
+
+
 class Settings(_Frozen):
     """The whole configuration file."""
 
     ght: GhtConfig
     hub: HubConfig = HubConfig()
+    logs: LogsConfig = LogsConfig()
     establishments: tuple[EstablishmentConfig, ...] = Field(min_length=1)
 
     def establishment(self, key: str) -> EstablishmentConfig:
@@ -118,6 +149,7 @@ class Secrets:
 
     secret_key: str = field(repr=False)
     smtp_password: str | None = field(default=None, repr=False)
+    es_api_key: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -220,6 +252,20 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
             if number in seen_finess:
                 found.append((loc, f"FINESS en double : {number} déjà utilisé par {seen_finess[number]}"))
             seen_finess.setdefault(number, _dotted(loc))
+    keys = {e.key for e in settings.establishments}
+    seen_ports: set[tuple[str, int]] = set()
+    for index, listener in enumerate(settings.logs.listeners):
+        here: Loc = ("logs", "listeners", index)
+        if listener.establishment is not None and listener.establishment not in keys:
+            found.append(((*here, "establishment"), f"établissement inconnu : {listener.establishment!r}"))
+        if listener.protocol == "tls" and not (listener.certificate and listener.key):
+            found.append((here, "un écouteur TLS demande certificate et key"))
+        transport = "udp" if listener.protocol == "udp" else "tcp"
+        if (transport, listener.port) in seen_ports:
+            found.append(((*here, "port"), f"port {transport} {listener.port} déjà utilisé"))
+        seen_ports.add((transport, listener.port))
+    if settings.logs.store.backend == "elasticsearch" and not settings.logs.store.url:
+        found.append((("logs", "store", "url"), "l'adresse du serveur Elasticsearch est obligatoire"))
     supports = [i for i, e in enumerate(settings.establishments) if e.support]
     if len(supports) != 1:
         found.append(
@@ -248,7 +294,17 @@ def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secre
                     f"la variable d'environnement {settings.hub.smtp.password_env} n'est pas définie",
                 )
             )
-    return Secrets(secret_key=secret_key, smtp_password=smtp_password), missing
+    es_api_key = None
+    if settings.logs.store.api_key_env is not None:
+        es_api_key = environ.get(settings.logs.store.api_key_env)
+        if not es_api_key:
+            missing.append(
+                (
+                    ("logs", "store", "api_key_env"),
+                    f"la variable d'environnement {settings.logs.store.api_key_env} n'est pas définie",
+                )
+            )
+    return Secrets(secret_key=secret_key, smtp_password=smtp_password, es_api_key=es_api_key), missing
 
 
 def _warnings(settings: Settings, shown: str, locate: _LineFinder) -> list[str]:

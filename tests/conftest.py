@@ -23,6 +23,8 @@ from ght_soc.access import SYSTEM
 from ght_soc.app import create_app
 from ght_soc.database import db, make_engine
 from ght_soc.domain import Role
+from ght_soc.events.factory import EXTENSION as EVENTS_EXTENSION
+from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import Establishment
 from ght_soc.resources import bundled_config_path
 from ght_soc.services.ghts import sync_from_config
@@ -103,8 +105,17 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture()
-def app(hub_config: LoadedConfig, connection: Connection) -> Flask:
-    return create_app(hub_config, db_bind=connection, overrides={"TESTING": True})
+def event_store(tmp_path: Path) -> Iterator[SqliteEventStore]:
+    store = SqliteEventStore(tmp_path / "events.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def app(hub_config: LoadedConfig, connection: Connection, event_store: SqliteEventStore) -> Flask:
+    created = create_app(hub_config, db_bind=connection, overrides={"TESTING": True})
+    created.extensions[EVENTS_EXTENSION] = event_store
+    return created
 
 
 class HubClient(FlaskClient):

@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 from ght_soc.access import SYSTEM, Scope
 from ght_soc.database import db
 from ght_soc.domain import AlertSeverity, Role
+from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import Alert, Establishment, Site
 from ght_soc.scoping import UnscopedSessionError, set_scope
 from ght_soc.services.alerts import NewAlert, ingest_alert
@@ -40,8 +41,14 @@ class Fixture:
     other_markers: tuple[str, ...]
 
 
+OTHER_EVENT_MESSAGE = "sshd: Accepted password for root from 203.0.113.9 (serveur PACS EPSM)"
+UNATTRIBUTED_MESSAGE = "kernel: paquet d'un émetteur inconnu 198.51.100.77"
+
+
 @pytest.fixture()
-def two_sites(app: Flask, establishments: Establishments, make_user) -> Fixture:
+def two_sites(
+    app: Flask, establishments: Establishments, make_user, event_store: SqliteEventStore
+) -> Fixture:
     own, other = establishments[OWN], establishments[OTHER]
     make_user("correspondant", Role.SITE_CORRESPONDENT, OWN)
     at = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
@@ -77,6 +84,18 @@ def two_sites(app: Flask, establishments: Establishments, make_user) -> Fixture:
         other_sites = [
             s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))
         ]
+    event_store.write(
+        [
+            {
+                "@timestamp": at.isoformat(),
+                "establishment_id": own.id,
+                "message": "own event",
+                "host.name": "ehpad-fw",
+            },
+            {"@timestamp": at.isoformat(), "establishment_id": other.id, "message": OTHER_EVENT_MESSAGE},
+            {"@timestamp": at.isoformat(), "establishment_id": None, "message": UNATTRIBUTED_MESSAGE},
+        ]
+    )
     return Fixture(
         own_alert_id=own_alert.id,
         other_alert_id=other_alert.id,
@@ -89,6 +108,8 @@ def two_sites(app: Flask, establishments: Establishments, make_user) -> Fixture:
             *other_sites,
             OTHER_SECRET_TITLE,
             OTHER_TOKEN_NAME,
+            OTHER_EVENT_MESSAGE,
+            UNATTRIBUTED_MESSAGE,
         ),
     )
 
@@ -165,10 +186,16 @@ def test_every_route_hides_another_establishment_from_a_site_user(
         "/",
         f"/api/v1/alerts?establishment_id={establishments[OTHER].id}",
         "/api/v1/establishments",
+        f"/events/?establishment={establishments[OTHER].id}",
+        "/events/?unattributed=1",
+        f"/api/v1/events?establishment_id={establishments[OTHER].id}",
+        "/api/v1/events?unattributed=true",
     ):
         body = readable(client.get(url))
         assert not [m for m in two_sites.other_markers if m in body], url
     assert client.get("/api/v1/alerts").get_json()["total"] == 1
+    assert [e["message"] for e in client.get("/api/v1/events").get_json()["items"]] == ["own event"]
+    assert "own event" in client.get("/events/").text
 
 
 def test_every_route_hides_another_establishment_from_a_collector_token(
@@ -186,6 +213,8 @@ def test_a_ght_wide_role_sees_every_establishment(client: HubClient, make_user, 
     client.login("rssi")
     assert client.get(f"/alerts/{two_sites.other_alert_id}").status_code == 200
     assert OTHER_SECRET_TITLE in readable(client.get("/alerts/"))
+    assert OTHER_EVENT_MESSAGE in readable(client.get("/events/"))
+    assert UNATTRIBUTED_MESSAGE in readable(client.get("/events/?unattributed=1"))
 
 
 def test_the_scope_applies_to_every_query_of_a_session(

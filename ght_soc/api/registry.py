@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_origin
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -60,7 +60,7 @@ def operation(
                 raise ApiError(403, "forbidden", "this token or account may not do this")
             kwargs = dict(path)
             if query is not None:
-                kwargs["query"] = _parse(query, request.args.to_dict())
+                kwargs["query"] = _parse(query, _query_arguments(query))
             if body is not None:
                 kwargs["body"] = _parse(body, _json_body())
             result = handler(**kwargs)
@@ -97,6 +97,16 @@ def _parse(model: type[BaseModel], data: Any) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as error:
         raise validation_error(error) from None
+
+
+def _query_arguments(model: type[BaseModel]) -> dict[str, Any]:
+    """The query string as the model expects it: repeated parameters become lists where a list is declared."""
+    arguments: dict[str, Any] = {}
+    for name, values in request.args.lists():
+        declared = model.model_fields.get(name)
+        is_list = declared is not None and get_origin(declared.annotation) is list
+        arguments[name] = values if is_list else values[-1]
+    return arguments
 
 
 def _json_body() -> Any:

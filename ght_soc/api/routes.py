@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from ght_soc.access import Permission
 from ght_soc.api.errors import ApiError
@@ -15,12 +15,17 @@ from ght_soc.api.schemas import (
     AlertQuery,
     EstablishmentList,
     EstablishmentOut,
+    EventPageOut,
+    EventSearch,
     GrantOut,
     MeOut,
 )
 from ght_soc.database import db
+from ght_soc.events.factory import event_store
+from ght_soc.events.store import EventStoreError
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
+from ght_soc.services import events as event_service
 from ght_soc.web.security import current_principal
 
 
@@ -104,3 +109,26 @@ def create_alert(body: AlertIn) -> tuple[AlertOut, int]:
     )
     db.session.commit()
     return AlertOut.model_validate(row), 201 if created else 200
+
+
+@operation(
+    "/events", "GET", summary="Events in scope, newest first", response=EventPageOut, query=EventSearch
+)
+def list_events(query: EventSearch) -> EventPageOut:
+    """Filters combine with AND; pages follow `next_cursor`. The unattributed bucket is for GHT-wide roles."""
+    try:
+        search = event_service.event_query(
+            establishment_id=query.establishment_id,
+            start=query.start,
+            end=query.end,
+            host=query.host,
+            fields=event_service.parse_field_filters(query.field),
+            text=query.q,
+            unattributed=query.unattributed,
+            page_size=query.page_size,
+            after=query.after,
+        )
+        page = event_store(current_app).search(search, current_principal().scope)
+    except EventStoreError as error:
+        raise ApiError(422, "invalid_query", str(error)) from None
+    return EventPageOut(items=[dict(e) for e in page.events], next_cursor=page.next_cursor)

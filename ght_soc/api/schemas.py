@@ -85,6 +85,25 @@ class AlertIn(_In):
     raw: dict[str, Any] = Field(default_factory=dict)
 
 
+class EventSearch(_In):
+    establishment_id: int | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    host: str | None = Field(default=None, max_length=255)
+    field: list[str] = Field(
+        default_factory=list, description="name:value, repeatable; exact, case-insensitive"
+    )
+    q: str | None = Field(default=None, max_length=500, description="words of the message")
+    unattributed: bool = False
+    page_size: int = Field(default=50, ge=1, le=500)
+    after: str | None = Field(default=None, max_length=200, description="next_cursor of the previous page")
+
+
+class EventPageOut(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
 class GrantOut(BaseModel):
     role: Role
     establishment_id: int | None

@@ -1,0 +1,51 @@
+"""Refresh the French catalogue: extract the interface strings, merge them in, compile.
+
+Usage: .venv/bin/python scripts/translations.py   (then translate the entries it lists, and run it again)
+New strings are added with an empty translation; strings gone from the code are dropped.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ght_soc"
+CATALOGUE = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def main() -> int:
+    with (CATALOGUE / "messages.po").open("rb") as handle:
+        current = read_po(handle)
+    merged = Catalog(
+        locale="fr", project="ght-soc", header_comment="# ght-soc interface strings.", fuzzy=False
+    )
+    for _path, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), METHODS, keywords=KEYWORDS
+    ):
+        known = current.get(message)
+        merged.add(
+            message,
+            known.string if known is not None else ("", "") if isinstance(message, tuple) else "",
+            flags=["python-format"] if "%(" in str(message) else [],
+        )
+    with (CATALOGUE / "messages.po").open("wb") as handle:
+        write_po(handle, merged, no_location=True, sort_output=True)
+    with (CATALOGUE / "messages.mo").open("wb") as handle:
+        write_mo(handle, merged)
+    untranslated = [
+        m.id for m in merged if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])
+    ]
+    for message_id in untranslated:
+        print(f"to translate: {message_id!r}")
+    return 1 if untranslated else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
