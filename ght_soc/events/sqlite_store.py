@@ -11,6 +11,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,21 @@ def _instant(micros: int) -> str:
     return (_EPOCH + micros * _ONE_MICROSECOND).isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class IdRange:
+    """The rows one write added: ids in (first_id, last_id], event times from first_ts to last_ts."""
+
+    first_id: int
+    last_id: int
+    first_ts: int
+    last_ts: int
+
+
+def _regexp(pattern: str, value: Any) -> bool:
+    # SQLite calls regexp(pattern, value) for `value REGEXP pattern` (Sigma's |re modifier).
+    return value is not None and re.search(pattern, str(value)) is not None
+
+
 class SqliteEventStore:
     """Events in `path`; safe to share between threads (one connection each)."""
 
@@ -78,6 +94,7 @@ class SqliteEventStore:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA cache_size=-65536")
+            connection.create_function("regexp", 2, _regexp, deterministic=True)
             self._local.connection = connection
         return connection
 
@@ -125,16 +142,23 @@ class SqliteEventStore:
     # -- writing --------------------------------------------------------------------------------------------
 
     def write(self, events: Iterable[Event]) -> int:
+        written = self.append(events)
+        return written.last_id - written.first_id
+
+    def append(self, events: Iterable[Event]) -> IdRange:
+        """Store a batch in one transaction; returns what it added (detection reads exactly that)."""
         columns = tuple(self._columns)
         placeholders = ", ".join("?" * (5 + len(columns)))
         names = ", ".join(("ts", "received", "establishment_id", "message", "doc", *map(_quoted, columns)))
-        now = _micros(datetime.now(UTC))
+        now = _micros(datetime.now(UTC)) or 0
         rows = []
+        times: list[int] = []
         for event in events:
             received = _micros(event.get("event.ingested")) or now
+            times.append(_micros(event.get("@timestamp")) or received)
             rows.append(
                 (
-                    _micros(event.get("@timestamp")) or received,
+                    times[-1],
                     received,
                     event.get("establishment_id"),
                     event.get("message"),
@@ -142,23 +166,29 @@ class SqliteEventStore:
                     *(_text(event.get(column)) for column in columns),
                 )
             )
-        if not rows:
-            return 0
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
-            first = db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
-            db.executemany(f"INSERT INTO events ({names}) VALUES ({placeholders})", rows)
-            db.execute(
-                "INSERT INTO events_text (rowid, message) "
-                "SELECT id, message FROM events WHERE id > ? AND message IS NOT NULL",
-                (first,),
-            )
+            first = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+            if rows:
+                db.executemany(f"INSERT INTO events ({names}) VALUES ({placeholders})", rows)
+                db.execute(
+                    "INSERT INTO events_text (rowid, message) "
+                    "SELECT id, message FROM events WHERE id > ? AND message IS NOT NULL",
+                    (first,),
+                )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return len(rows)
+        times = times or [now]
+        return IdRange(first_id=first, last_id=first + len(rows), first_ts=min(times), last_ts=max(times))
+
+    def query(self, sql: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run a compiled detection query; rows as dicts keyed by column name."""
+        cursor = self._connection().execute(sql, parameters)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # -- reading --------------------------------------------------------------------------------------------
 

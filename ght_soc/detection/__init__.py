@@ -1,0 +1,1 @@
+"""Detection with Sigma rules: loading, field mapping, incremental evaluation over new events."""

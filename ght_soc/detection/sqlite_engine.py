@@ -1,0 +1,201 @@
+"""Sigma rules compiled to SQL once, evaluated on each new batch of events in the embedded store.
+
+A plain rule reads only the batch just written (`id` range); a correlation rule (event count, value count,
+temporal) reads the events of its timespan up to the batch. The establishment is added to every correlation's
+group-by: a brute force counts per member establishment, never across them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from sigma.backends.sqlite.sqlite import sqliteBackend
+from sigma.collection import SigmaCollection
+from sigma.correlations import SigmaCorrelationRule
+from sigma.exceptions import SigmaError
+from sigma.filters import SigmaFilter
+from sigma.rule import SigmaRule
+
+from ght_soc.detection.pipeline import hub_pipeline
+from ght_soc.detection.rules import RuleLoadError, RuleSet
+from ght_soc.domain import AlertSeverity
+from ght_soc.events.sqlite_store import IdRange, SqliteEventStore
+
+BATCH_TABLE = "(SELECT * FROM events WHERE id > :first_id AND id <= :last_id)"
+WINDOW_TABLE = "(SELECT * FROM events WHERE ts >= :since AND id <= :last_id)"
+ESTABLISHMENT = "establishment_id"
+MAX_LINKED_EVENTS = 100
+_QUOTED_FIELD = re.compile(r"`([^`]+)`")
+SEVERITIES = {
+    "informational": AlertSeverity.INFORMATIONAL,
+    "low": AlertSeverity.LOW,
+    "medium": AlertSeverity.MEDIUM,
+    "high": AlertSeverity.HIGH,
+    "critical": AlertSeverity.CRITICAL,
+}
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule_id: str
+    title: str
+    severity: AlertSeverity
+    sql: str
+    window: timedelta | None  # None: a plain rule over the new batch
+    group_by: tuple[str, ...]
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one rule found in one establishment during one evaluation."""
+
+    rule_id: str
+    title: str
+    severity: AlertSeverity
+    establishment_id: int | None
+    group: tuple[tuple[str, str], ...]  # the correlation's group-by values (empty for a plain rule)
+    count: int
+    event_ids: tuple[int, ...]
+    first_seen: datetime
+    last_seen: datetime
+
+
+def compile_rules(rule_set: RuleSet) -> tuple[list[CompiledRule], list[RuleLoadError]]:
+    """SQL for every rule the backend accepts; the others are reported, as loading errors are."""
+    compiled: list[CompiledRule] = []
+    errors: list[RuleLoadError] = []
+    for rule in rule_set.rules:
+        try:
+            if isinstance(rule, SigmaCorrelationRule):
+                compiled.extend(_compile_correlation(rule))
+            else:
+                compiled.extend(_compile_plain(rule))
+        except SigmaError as error:
+            errors.append(RuleLoadError(_path(rule), 0, f"{rule.title} : non compilable en SQL : {error}"))
+    return compiled, errors
+
+
+def _backend(table: str) -> Any:
+    # The backend's constructor is annotated with a dict, but takes a ProcessingPipeline (pySigma's own use).
+    return sqliteBackend(processing_pipeline=cast(Any, hub_pipeline(table)))
+
+
+def _compile_plain(rule: SigmaRule) -> list[CompiledRule]:
+    return [
+        _compiled(rule, str(sql), window=None, group_by=())
+        for sql in _backend(BATCH_TABLE).convert_rule(rule)
+    ]
+
+
+def _compile_correlation(rule: SigmaCorrelationRule) -> list[CompiledRule]:
+    group_by = list(rule.group_by or [])
+    if ESTABLISHMENT not in group_by:
+        rule.group_by = [*group_by, ESTABLISHMENT]
+    window = timedelta(seconds=rule.timespan.seconds)
+    # Converted with the rules it names: the backend builds the correlation from their own queries.
+    named = [reference.rule for reference in rule.rules or [] if isinstance(reference.rule, SigmaRule)]
+    collection = SigmaCollection(list[SigmaRule | SigmaCorrelationRule | SigmaFilter]([*named, rule]))
+    return [
+        _compiled(rule, str(sql), window=window, group_by=tuple(rule.group_by or ()))
+        for sql in _backend(WINDOW_TABLE).convert(collection)
+    ]
+
+
+def _compiled(
+    rule: SigmaRule | SigmaCorrelationRule, sql: str, window: timedelta | None, group_by: tuple[str, ...]
+) -> CompiledRule:
+    level = rule.level.name.lower() if rule.level is not None else "medium"
+    return CompiledRule(
+        rule_id=str(rule.id or rule.name or rule.title),
+        title=str(rule.title),
+        severity=SEVERITIES.get(level, AlertSeverity.MEDIUM),
+        sql=sql,
+        window=window,
+        group_by=group_by,
+        fields=frozenset(_QUOTED_FIELD.findall(sql)),
+    )
+
+
+def _path(rule: SigmaRule | SigmaCorrelationRule) -> Path:
+    return Path(str(rule.source.path)) if rule.source is not None and rule.source.path else Path("-")
+
+
+class SqliteDetector:
+    """Evaluates compiled rules against the embedded store, batch after batch."""
+
+    def __init__(self, store: SqliteEventStore, rules: Sequence[CompiledRule]) -> None:
+        self._store = store
+        self._rules = list(rules)
+        store.ensure_fields(sorted({f for rule in self._rules for f in rule.fields} - {ESTABLISHMENT}))
+
+    @property
+    def rules(self) -> Sequence[CompiledRule]:
+        return self._rules
+
+    def evaluate(self, written: IdRange) -> list[Detection]:
+        """Every detection among the events of `written` (and, for correlations, their timespans)."""
+        if written.last_id <= written.first_id:
+            return []
+        found: list[Detection] = []
+        for rule in self._rules:
+            if rule.window is None:
+                rows = self._store.query(rule.sql, {"first_id": written.first_id, "last_id": written.last_id})
+                found.extend(_plain_detections(rule, rows))
+            else:
+                since = written.first_ts - rule.window // timedelta(microseconds=1)
+                rows = self._store.query(rule.sql, {"since": since, "last_id": written.last_id})
+                found.extend(_correlation_detections(rule, rows, written))
+        return found
+
+
+def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[Detection]:
+    by_establishment: defaultdict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_establishment[row[ESTABLISHMENT]].append(row)
+    return [
+        Detection(
+            rule_id=rule.rule_id,
+            title=rule.title,
+            severity=rule.severity,
+            establishment_id=establishment_id,
+            group=(),
+            count=len(matched),
+            event_ids=tuple(row["id"] for row in matched[:MAX_LINKED_EVENTS]),
+            first_seen=_instant(min(row["ts"] for row in matched)),
+            last_seen=_instant(max(row["ts"] for row in matched)),
+        )
+        for establishment_id, matched in by_establishment.items()
+    ]
+
+
+def _correlation_detections(
+    rule: CompiledRule, rows: list[dict[str, Any]], written: IdRange
+) -> list[Detection]:
+    detections = []
+    for row in rows:
+        count = int(row.get("event_count") or row.get("value_count") or row.get("rule_count") or 1)
+        detections.append(
+            Detection(
+                rule_id=rule.rule_id,
+                title=rule.title,
+                severity=rule.severity,
+                establishment_id=row.get(ESTABLISHMENT),
+                group=tuple((name, str(row.get(name))) for name in rule.group_by if name != ESTABLISHMENT),
+                count=count,
+                event_ids=(),
+                first_seen=_instant(written.first_ts),
+                last_seen=_instant(written.last_ts),
+            )
+        )
+    return detections
+
+
+def _instant(micros: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
