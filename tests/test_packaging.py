@@ -45,6 +45,11 @@ def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
         assert required in names
     migrations = {str(p.relative_to(ROOT)) for p in (ROOT / "ght_soc/migrations/versions").glob("*.py")}
     assert migrations <= names
+    rules = {
+        "ght_soc/bundled/config/" + str(p.relative_to(ROOT / "config"))
+        for p in (ROOT / "config/rules").rglob("*.yml")
+    }
+    assert rules and rules <= names
 
 
 def test_an_installed_hub_finds_its_bundled_examples(wheel: Path, tmp_path: Path) -> None:
