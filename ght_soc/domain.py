@@ -60,3 +60,4 @@ class AlertStatus(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
+    FALSE_POSITIVE = "false_positive"

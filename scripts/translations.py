@@ -1,7 +1,7 @@
 """Refresh the French catalogue: extract the interface strings, merge them in, compile.
 
-Usage: .venv/bin/python scripts/translations.py   (then translate the entries it lists, and run it again)
-New strings are added with an empty translation; strings gone from the code are dropped.
+Usage: .venv/bin/python scripts/translations.py [--set "English=Français" ...]
+New strings are added with an empty translation (listed, exit 1); strings gone from the code are dropped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
-def main() -> int:
+def main(arguments: list[str]) -> int:
+    given = dict(
+        pair.split("=", 1)
+        for flag, pair in zip(arguments[::2], arguments[1::2], strict=True)
+        if flag == "--set"
+    )
     with (CATALOGUE / "messages.po").open("rb") as handle:
         current = read_po(handle)
     merged = Catalog(
@@ -30,11 +35,10 @@ def main() -> int:
         str(PACKAGE), METHODS, keywords=KEYWORDS
     ):
         known = current.get(message)
-        merged.add(
-            message,
-            known.string if known is not None else ("", "") if isinstance(message, tuple) else "",
-            flags=["python-format"] if "%(" in str(message) else [],
-        )
+        string = known.string if known is not None else ("", "") if isinstance(message, tuple) else ""
+        if isinstance(message, str) and not string:
+            string = given.get(message, "")
+        merged.add(message, string, flags=["python-format"] if "%(" in str(message) else [])
     with (CATALOGUE / "messages.po").open("wb") as handle:
         write_po(handle, merged, no_location=True, sort_output=True)
     with (CATALOGUE / "messages.mo").open("wb") as handle:
@@ -48,4 +52,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

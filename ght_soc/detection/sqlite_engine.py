@@ -61,6 +61,7 @@ class Detection:
     severity: AlertSeverity
     establishment_id: int | None
     group: tuple[tuple[str, str], ...]  # the correlation's group-by values (empty for a plain rule)
+    correlated: bool  # a correlation's count is for its whole timespan, a plain rule's for the batch
     count: int
     event_ids: tuple[int, ...]
     first_seen: datetime
@@ -166,6 +167,7 @@ def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[De
             severity=rule.severity,
             establishment_id=establishment_id,
             group=(),
+            correlated=False,
             count=len(matched),
             event_ids=tuple(row["id"] for row in matched[:MAX_LINKED_EVENTS]),
             first_seen=_instant(min(row["ts"] for row in matched)),
@@ -188,6 +190,7 @@ def _correlation_detections(
                 severity=rule.severity,
                 establishment_id=row.get(ESTABLISHMENT),
                 group=tuple((name, str(row.get(name))) for name in rule.group_by if name != ESTABLISHMENT),
+                correlated=True,
                 count=count,
                 event_ids=(),
                 first_seen=_instant(written.first_ts),

@@ -10,14 +10,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ght_soc.access import Principal
 from ght_soc.domain import AlertSeverity, AlertStatus
-from ght_soc.models import Alert
+from ght_soc.models import Alert, AlertChange
 
 # Which status may follow which: the triage flow as data.
 ALERT_TRANSITIONS: dict[AlertStatus, frozenset[AlertStatus]] = {
-    AlertStatus.NEW: frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED}),
-    AlertStatus.ACKNOWLEDGED: frozenset({AlertStatus.CLOSED, AlertStatus.NEW}),
+    AlertStatus.NEW: frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED, AlertStatus.FALSE_POSITIVE}),
+    AlertStatus.ACKNOWLEDGED: frozenset({AlertStatus.CLOSED, AlertStatus.FALSE_POSITIVE, AlertStatus.NEW}),
     AlertStatus.CLOSED: frozenset({AlertStatus.NEW}),
+    AlertStatus.FALSE_POSITIVE: frozenset({AlertStatus.NEW}),
 }
 
 
@@ -103,8 +105,21 @@ def get_alert(*, session: Session, alert_id: int) -> Alert | None:
     return session.scalars(select(Alert).where(Alert.id == alert_id)).one_or_none()
 
 
-def change_status(*, session: Session, alert: Alert, status: AlertStatus) -> None:
+def change_status(
+    *, session: Session, alert: Alert, status: AlertStatus, actor: Principal, now: datetime, note: str = ""
+) -> AlertChange:
+    """Move the alert to `status` if the transition table allows it, recording who and when."""
     if status not in ALERT_TRANSITIONS[alert.status]:
         raise AlertTransitionError(f"{alert.status} → {status}")
+    change = AlertChange(
+        at=now,
+        actor=actor.display_name,
+        actor_user_id=actor.user_id,
+        from_status=alert.status,
+        to_status=status,
+        note=note,
+    )
+    alert.changes.append(change)
     alert.status = status
     session.flush()
+    return change

@@ -37,7 +37,7 @@ def get_establishment(*, session: Session, establishment_id: int) -> Establishme
 def overview(*, session: Session) -> list[EstablishmentCard]:
     """One card per establishment in scope: category, flags, designated people, open alerts."""
     establishments = list_establishments(session=session)
-    open_counts: dict[int, int] = {
+    open_counts: dict[int | None, int] = {
         establishment_id: count
         for establishment_id, count in session.execute(
             select(Alert.establishment_id, func.count())

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ght_soc.access import Permission
+from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.domain import AlertStatus
 from ght_soc.services import alerts as alert_service
@@ -62,7 +63,13 @@ def change_status(alert_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        alert_service.change_status(session=db.session, alert=alert, status=AlertStatus(form.status.data))
+        alert_service.change_status(
+            session=db.session,
+            alert=alert,
+            status=AlertStatus(form.status.data),
+            actor=current_principal(),
+            now=now(),
+        )
     except alert_service.AlertTransitionError:
         flash(_("This status cannot follow the current one."), "error")
     else:

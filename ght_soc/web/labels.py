@@ -48,6 +48,7 @@ STATUS_LABELS: dict[AlertStatus, LazyString] = {
     AlertStatus.NEW: _l("new"),
     AlertStatus.ACKNOWLEDGED: _l("acknowledged"),
     AlertStatus.CLOSED: _l("closed"),
+    AlertStatus.FALSE_POSITIVE: _l("false positive"),
 }
 
 

@@ -1,0 +1,54 @@
+"""The hub's side of the log pipeline: store a batch, evaluate the rules on it, raise or grow alerts.
+
+The listener (connectors/) only emits events; this is what its sink calls, once per batch, in one unit of
+work for the alerts. Events are stored before detection runs: an alert always points at stored events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ght_soc.detection.sqlite_engine import SqliteDetector
+from ght_soc.events.sqlite_store import SqliteEventStore
+from ght_soc.services.detections import record_detections
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    stored: int
+    detections: int
+    alerts_created: int
+
+
+class EventIngestor:
+    """Stores events and turns what the rules find into alerts."""
+
+    def __init__(
+        self,
+        *,
+        store: SqliteEventStore,
+        detector: SqliteDetector | None,
+        unit_of_work: Callable[[], AbstractContextManager[Session]],
+    ) -> None:
+        self._store = store
+        self._detector = detector
+        self._unit_of_work = unit_of_work
+
+    def ingest(self, events: Iterable[Mapping[str, Any]]) -> IngestResult:
+        written = self._store.append(events)
+        stored = written.last_id - written.first_id
+        if self._detector is None or stored == 0:
+            return IngestResult(stored=stored, detections=0, alerts_created=0)
+        detections = self._detector.evaluate(written)
+        if not detections:
+            return IngestResult(stored=stored, detections=0, alerts_created=0)
+        with self._unit_of_work() as session:
+            recorded = record_detections(session=session, detections=detections)
+        return IngestResult(
+            stored=stored, detections=len(detections), alerts_created=sum(1 for r in recorded if r.created)
+        )
