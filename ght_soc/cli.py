@@ -171,8 +171,16 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
         return
     from waitress import serve as waitress_serve
 
+    from ght_soc.scheduler import build_scheduler
+
+    app = create_app(config)
+    background = build_scheduler(app)
+    background.start()
     click.echo(f"\nght-soc (démo) sur http://{host}:{port}/ — Ctrl+C pour arrêter")
-    waitress_serve(create_app(config), host=host, port=port, threads=8)
+    try:
+        waitress_serve(app, host=host, port=port, threads=8)
+    finally:
+        background.shutdown(wait=False)
 
 
 @main.group()
@@ -291,3 +299,42 @@ def db_upgrade(config_path: Path | None, revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(config_path: Path | None, revision: str) -> None:
     migrate.downgrade(_load(config_path).database_url, revision)
+
+
+@main.command()
+@config_option
+def scheduler(config_path: Path | None) -> None:
+    """Run the periodic jobs (retention...) in this process, until stopped."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from ght_soc.app import create_app
+    from ght_soc.scheduler import build_scheduler
+
+    app = create_app(_load(config_path))
+    blocking = build_scheduler(app, BlockingScheduler(timezone="UTC"))
+    click.echo("ght-soc : planificateur démarré (Ctrl+C pour arrêter)")
+    try:
+        blocking.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@main.group()
+def events() -> None:
+    """The event store."""
+
+
+@events.command("purge")
+@config_option
+def events_purge(config_path: Path | None) -> None:
+    """Apply the retention now: delete each establishment's events older than its retention."""
+    from ght_soc.app import create_app
+    from ght_soc.scheduler import purge_events
+    from ght_soc.services.retention import PurgeReport
+
+    app = create_app(_load(config_path))
+    report = purge_events(app)
+    assert isinstance(report, PurgeReport)
+    for key, deleted in report.deleted.items():
+        click.echo(f"{key}\t{deleted}")
+    click.echo(f"total\t{report.total}")
