@@ -1,0 +1,137 @@
+"""One received line → one flat event with ECS-style names; the raw line is always kept. Never raises.
+
+Bad input is kept and flagged, not dropped: a line over the size limit is truncated (`event.truncated`),
+invalid UTF-8 is decoded with replacement and the raw bytes kept (`event.original_base64`), binary noise
+and impossible priorities get `event.parse_error`, and a time far from the reception time is kept as
+`event.original_time` while `@timestamp` takes the reception time (`event.time_suspect`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from connectors.syslog.cef import is_cef, parse_cef
+from connectors.syslog.header import parse_header
+from connectors.syslog.keyvalue import looks_like_keyvalue, parse_filterlog, parse_keyvalue
+from connectors.syslog.windows import is_windows_event, parse_windows
+
+MAX_LINE_BYTES = 64 * 1024
+FUTURE_TOLERANCE = timedelta(days=1)
+PAST_TOLERANCE = timedelta(days=366)
+_PRINTABLE_CONTROLS = frozenset("\t\n\r")
+
+
+def parse_line(
+    raw: bytes, *, received: datetime, zone: tzinfo, max_bytes: int = MAX_LINE_BYTES
+) -> dict[str, Any]:
+    """The event of one line, `received` being an aware reception time and `zone` the sender's zone."""
+    event: dict[str, Any] = {"event.created": received.isoformat()}
+    if len(raw) > max_bytes:
+        raw = raw[:max_bytes]
+        event["event.truncated"] = True
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        event["event.original_base64"] = base64.b64encode(raw).decode("ascii")
+    text = text.rstrip("\r\n\x00")
+    event["event.original"] = text
+    if _is_binary(text):
+        event["event.parse_error"] = "contenu binaire"
+        event["@timestamp"] = received.isoformat()
+        return event
+
+    if text.startswith("{") or (text.startswith("[") and _is_json(text)):
+        event.update(_json_body(text))
+    else:
+        header, message = parse_header(text, received, zone)
+        event.update(header)
+        event.update(_body(message, header.get("process.name")))
+    _settle_time(event, received, zone)
+    return event
+
+
+def _body(message: str, program: Any) -> dict[str, Any]:
+    if message.startswith("{"):
+        return _json_body(message)
+    if is_cef(message):
+        parsed = parse_cef(message)
+        if parsed is not None:
+            return parsed
+    if program == "filterlog":
+        parsed = parse_filterlog(message)
+        if parsed is not None:
+            return {"message": message, **parsed}
+    if looks_like_keyvalue(message):
+        return {"message": message, **parse_keyvalue(message)}
+    return {"message": message}
+
+
+def _json_body(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        return {"message": text, "event.parse_error": f"JSON invalide : {error.args[0]}"}
+    if not isinstance(document, dict):
+        return {"message": text, "event.parse_error": "JSON qui n'est pas un objet"}
+    if is_windows_event(document):
+        return parse_windows(document)
+    return {"message": str(document.get("message", text)), **_flatten(document)}
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _settle_time(event: dict[str, Any], received: datetime, zone: tzinfo) -> None:
+    """`@timestamp` is the event's own time when it is plausible, else the reception time."""
+    # The body's own time (NXLog's EventTime, a firewall's date/time) is more precise than a relay's header.
+    stated = _instant(event.get("event.original_time"), zone) or _instant(event.get("@timestamp"), zone)
+    if stated is None:
+        event["@timestamp"] = received.isoformat()
+        return
+    if stated - received > FUTURE_TOLERANCE or received - stated > PAST_TOLERANCE:
+        event["event.original_time"] = stated.isoformat()
+        event["event.time_suspect"] = True
+        event["@timestamp"] = received.isoformat()
+        return
+    event["@timestamp"] = stated.isoformat()
+
+
+def _instant(value: Any, zone: tzinfo) -> datetime | None:
+    """An ISO 8601 time; without an offset it is the sender's local time (NXLog, firewalls do that)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def _is_binary(text: str) -> bool:
+    sample = text[:512]
+    if not sample:
+        return False
+    controls = sum(
+        1 for char in sample if (char < " " and char not in _PRINTABLE_CONTROLS) or char == "\ufffd"
+    )
+    return controls * 4 > len(sample)
