@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 say() { echo "[bootstrap] $*"; }
 
-# python-ldap builds against libldap/libsasl; slapd, snmpd and PostgreSQL are the tests' real peers.
-PACKAGES=(python3 python3-venv python3-dev gcc libldap2-dev libsasl2-dev slapd ldap-utils snmpd snmp postgresql)
+# python-ldap builds against libldap/libsasl; slapd, snmpd, PostgreSQL, rsyslog and logger (bsdutils) are
+# the tests' real peers.
+PACKAGES=(python3 python3-venv python3-dev gcc libldap2-dev libsasl2-dev slapd ldap-utils snmpd snmp postgresql
+          rsyslog rsyslog-gnutls bsdutils openssl)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
