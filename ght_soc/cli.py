@@ -171,15 +171,20 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
         return
     from waitress import serve as waitress_serve
 
+    from ght_soc.listening import BackgroundListener
     from ght_soc.scheduler import build_scheduler
 
     app = create_app(config)
     background = build_scheduler(app)
     background.start()
-    click.echo(f"\nght-soc (démo) sur http://{host}:{port}/ — Ctrl+C pour arrêter")
+    listener = BackgroundListener(app)
+    ports = listener.start()
+    click.echo("Écoute syslog : " + ", ".join(f"{name} → 127.0.0.1:{bound}" for name, bound in ports.items()))
+    click.echo(f"\nght-soc (démo) sur http://{host}:{port}/ — Ctrl+C pour arrêter", nl=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8)
     finally:
+        listener.stop()
         background.shutdown(wait=False)
 
 
@@ -338,3 +343,16 @@ def events_purge(config_path: Path | None) -> None:
     for key, deleted in report.deleted.items():
         click.echo(f"{key}\t{deleted}")
     click.echo(f"total\t{report.total}")
+
+
+@main.command()
+@config_option
+def listen(config_path: Path | None) -> None:
+    """Receive syslog on the configured ports, store the events, run the detection rules."""
+    import logging
+
+    from ght_soc.app import create_app
+    from ght_soc.listening import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_forever(create_app(_load(config_path)))

@@ -117,7 +117,7 @@ class EventStoreConfig(_Frozen):
 class ListenerConfig(_Frozen):
     name: Slug
     protocol: Literal["udp", "tcp", "tls"]
-    port: int = Field(ge=1, le=65535)
+    port: int = Field(ge=0, le=65535)  # 0: any free port (the tests use it)
     host: str = "127.0.0.1"
     establishment: Slug | None = None  # every event of this port belongs to it
     certificate: str | None = None  # tls
@@ -129,6 +129,9 @@ class LogsConfig(_Frozen):
     store: EventStoreConfig = EventStoreConfig()
     retention_days: int = Field(default=180, ge=1, le=3650)
     listeners: tuple[ListenerConfig, ...] = ()
+    bundled_rules: bool = True  # the rules shipped in config/rules
+    rules: tuple[str, ...] = ()  # more folders of Sigma rules (SigmaHQ's format, unchanged)
+    senders_timezone: TimeZoneName = "Europe/Paris"  # for RFC 3164 times, which carry no zone
 
 
 class Settings(_Frozen):
@@ -261,7 +264,7 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
         if listener.protocol == "tls" and not (listener.certificate and listener.key):
             found.append((here, "un écouteur TLS demande certificate et key"))
         transport = "udp" if listener.protocol == "udp" else "tcp"
-        if (transport, listener.port) in seen_ports:
+        if listener.port and (transport, listener.port) in seen_ports:
             found.append(((*here, "port"), f"port {transport} {listener.port} déjà utilisé"))
         seen_ports.add((transport, listener.port))
     if settings.logs.store.backend == "elasticsearch" and not settings.logs.store.url:

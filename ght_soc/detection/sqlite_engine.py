@@ -140,6 +140,10 @@ class SqliteDetector:
     def rules(self) -> Sequence[CompiledRule]:
         return self._rules
 
+    @property
+    def store(self) -> SqliteEventStore:
+        return self._store
+
     def evaluate(self, written: IdRange) -> list[Detection]:
         """Every detection among the events of `written` (and, for correlations, their timespans)."""
         if written.last_id <= written.first_id:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ght_soc.detection.sqlite_engine import SqliteDetector
-from ght_soc.events.sqlite_store import SqliteEventStore
+from ght_soc.events.store import EventStore
 from ght_soc.services.detections import record_detections
 
 
@@ -31,7 +31,7 @@ class EventIngestor:
     def __init__(
         self,
         *,
-        store: SqliteEventStore,
+        store: EventStore,
         detector: SqliteDetector | None,
         unit_of_work: Callable[[], AbstractContextManager[Session]],
     ) -> None:
@@ -40,10 +40,10 @@ class EventIngestor:
         self._unit_of_work = unit_of_work
 
     def ingest(self, events: Iterable[Mapping[str, Any]]) -> IngestResult:
-        written = self._store.append(events)
+        if self._detector is None:  # no rules, or a store detection does not run on yet (Elasticsearch)
+            return IngestResult(stored=self._store.write(events), detections=0, alerts_created=0)
+        written = self._detector.store.append(events)
         stored = written.last_id - written.first_id
-        if self._detector is None or stored == 0:
-            return IngestResult(stored=stored, detections=0, alerts_created=0)
         detections = self._detector.evaluate(written)
         if not detections:
             return IngestResult(stored=stored, detections=0, alerts_created=0)
