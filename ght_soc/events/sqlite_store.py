@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ght_soc.access import Scope
 from ght_soc.events.store import (
     CORE_FIELDS,
@@ -162,8 +164,8 @@ class SqliteEventStore:
                     received,
                     event.get("establishment_id"),
                     event.get("message"),
-                    json.dumps(event, default=str, ensure_ascii=False),
-                    *(_text(event.get(column)) for column in columns),
+                    orjson.dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS),
+                    *[_as_column(event.get(column)) for column in columns],
                 )
             )
         db = self._connection()
@@ -183,6 +185,13 @@ class SqliteEventStore:
             raise
         times = times or [now]
         return IdRange(first_id=first, last_id=first + len(rows), first_ts=min(times), last_ts=max(times))
+
+    def execute(self, sql: str, parameters: dict[str, Any]) -> int:
+        """One write statement of the detection's own bookkeeping; returns the rows changed."""
+        return self._connection().execute(sql, parameters).rowcount
+
+    def execute_script(self, script: str) -> None:
+        self._connection().executescript(script)
 
     def query(self, sql: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
         """Run a compiled detection query; rows as dicts keyed by column name."""
@@ -235,7 +244,7 @@ class SqliteEventStore:
         rows = self._connection().execute(sql, (*params, size + 1)).fetchall()
         events = []
         for row_id, ts, doc in rows[:size]:
-            event = json.loads(doc)
+            event = orjson.loads(doc)
             event["@timestamp"] = _instant(ts)
             event["_id"] = row_id
             events.append(event)
@@ -281,6 +290,11 @@ class SqliteEventStore:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def _as_column(value: Any) -> Any:
+    # Strings and NULLs are nearly every value: they go through untouched (this runs ~15 times per event).
+    return value if value is None or value.__class__ is str else _text(value)
 
 
 def _text(value: Any) -> str | None:
