@@ -40,24 +40,40 @@ def dedup_key(detection: Detection) -> str:
 def record_detections(
     *, session: Session, detections: Iterable[Detection], window: timedelta = DEDUP_WINDOW
 ) -> list[Recorded]:
-    """Raise or grow the alert of each detection; flushes, the caller commits."""
+    """Raise or grow the alert of each detection; flushes, the caller commits.
+
+    One query finds the open alerts of every key of the batch: a correlation under attack reports its
+    groups at every batch, and one lookup per detection would cost more than the detection itself.
+    """
+    detections = list(detections)
+    if not detections:
+        return []
+    keys = {dedup_key(d) for d in detections}
+    earliest = min(d.first_seen for d in detections) - window
+    open_alerts: dict[str, Alert] = {}
+    for found in session.scalars(
+        select(Alert)
+        .where(
+            Alert.dedup_key.in_(sorted(keys)),
+            Alert.status.in_(sorted(OPEN_STATUSES)),
+            Alert.last_seen_at >= earliest,
+        )
+        .order_by(Alert.last_seen_at)
+    ):
+        open_alerts[str(found.dedup_key)] = found  # the most recently seen wins
     recorded = []
     for detection in detections:
         key = dedup_key(detection)
-        alert = session.scalars(
-            select(Alert)
-            .where(
-                Alert.dedup_key == key,
-                Alert.status.in_(sorted(OPEN_STATUSES)),
-                Alert.last_seen_at >= detection.first_seen - window,
-            )
-            .order_by(Alert.last_seen_at.desc())
-        ).first()
-        created = alert is None
-        if alert is None:
+        current = open_alerts.get(key)
+        created = current is None or (
+            current.last_seen_at is not None and current.last_seen_at < detection.first_seen - window
+        )
+        if current is None or created:
             alert = _new_alert(detection, key)
             session.add(alert)
+            open_alerts[key] = alert
         else:
+            alert = current
             _grow(alert, detection)
         _link_events(alert, detection)
         recorded.append(Recorded(alert=alert, created=created))
