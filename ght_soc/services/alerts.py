@@ -84,6 +84,7 @@ def list_alerts(
     session: Session,
     establishment_id: int | None = None,
     statuses: frozenset[AlertStatus] | None = None,
+    severities: frozenset[AlertSeverity] | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> AlertPage:
@@ -92,6 +93,8 @@ def list_alerts(
         query = query.where(Alert.establishment_id == establishment_id)
     if statuses is not None:
         query = query.where(Alert.status.in_(sorted(statuses)))
+    if severities is not None:
+        query = query.where(Alert.severity.in_(sorted(severities)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(Alert.occurred_at.desc(), Alert.id.desc())
@@ -101,8 +104,28 @@ def list_alerts(
     return AlertPage(alerts=rows, total=total, page=page, per_page=per_page)
 
 
+def alerts_by_id(*, session: Session, alert_ids: Sequence[int]) -> Sequence[Alert]:
+    return session.scalars(select(Alert).where(Alert.id.in_(sorted(set(alert_ids))))).all()
+
+
 def get_alert(*, session: Session, alert_id: int) -> Alert | None:
     return session.scalars(select(Alert).where(Alert.id == alert_id)).one_or_none()
+
+
+def change_statuses(
+    *, session: Session, alert_ids: Sequence[int], status: AlertStatus, actor: Principal, now: datetime
+) -> tuple[list[Alert], list[Alert]]:
+    """Bulk triage: (changed, refused by the transition table). Ids outside the session's scope are not found."""
+    changed, refused = [], []
+    for alert in session.scalars(
+        select(Alert).where(Alert.id.in_(sorted(set(alert_ids)))).order_by(Alert.id)
+    ):
+        if status in ALERT_TRANSITIONS[alert.status]:
+            change_status(session=session, alert=alert, status=status, actor=actor, now=now)
+            changed.append(alert)
+        else:
+            refused.append(alert)
+    return changed, refused
 
 
 def change_status(

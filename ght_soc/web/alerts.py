@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from ght_soc.access import Permission
 from ght_soc.clock import now
 from ght_soc.database import db
-from ght_soc.domain import AlertStatus
+from ght_soc.domain import AlertSeverity, AlertStatus
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
 from ght_soc.web.forms import AlertStatusForm
@@ -25,10 +25,13 @@ def index() -> str:
     statuses = alert_service.OPEN_STATUSES if status_arg == "open" else None
     if status_arg in set(AlertStatus):
         statuses = frozenset({AlertStatus(status_arg)})
+    severity_arg = request.args.get("severity", "")
+    severities = frozenset({AlertSeverity(severity_arg)}) if severity_arg in set(AlertSeverity) else None
     page = alert_service.list_alerts(
         session=db.session,
         establishment_id=request.args.get("establishment", type=int),
         statuses=statuses,
+        severities=severities,
         page=max(1, request.args.get("page", 1, type=int)),
     )
     return render_template(
@@ -36,8 +39,43 @@ def index() -> str:
         page=page,
         alerts=page.alerts,
         status=status_arg,
+        severity=severity_arg,
         establishments=establishment_service.list_establishments(session=db.session),
+        bulk_form=AlertStatusForm(),
+        can_triage=current_principal().can_somewhere(Permission.TRIAGE_ALERTS),
     )
+
+
+@bp.post("/bulk-status")
+@requires(Permission.TRIAGE_ALERTS)
+def bulk_status() -> Response:
+    """Acknowledge (or close...) the ticked alerts; each one the principal may triage, the others are left."""
+    form = AlertStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    principal = current_principal()
+    wanted = [int(value) for value in request.form.getlist("alert_ids") if value.isdigit()]
+    allowed = [
+        alert.id
+        for alert in alert_service.alerts_by_id(session=db.session, alert_ids=wanted)
+        if principal.can(Permission.TRIAGE_ALERTS, alert.establishment_id)
+    ]
+    changed, refused = alert_service.change_statuses(
+        session=db.session,
+        alert_ids=allowed,
+        status=AlertStatus(form.status.data),
+        actor=principal,
+        now=now(),
+    )
+    db.session.commit()
+    flash(_("%(count)d alert(s) updated.", count=len(changed)), "success")
+    if refused or len(allowed) < len(wanted):
+        flash(_("%(count)d alert(s) left unchanged.", count=len(wanted) - len(changed)), "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for(".index"))
+
+
+def _same_site(target: str | None) -> bool:
+    return bool(target) and str(target).startswith(request.host_url)
 
 
 @bp.get("/<int:alert_id>")

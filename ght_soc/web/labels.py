@@ -58,6 +58,7 @@ def template_globals() -> dict[str, Any]:
         "Permission": Permission,
         "Role": Role,
         "AlertStatus": AlertStatus,
+        "AlertSeverity": AlertSeverity,
         "language_form": LanguageForm(),
         "category_label": CATEGORY_LABELS.__getitem__,
         "nis2_label": NIS2_LABELS.__getitem__,
