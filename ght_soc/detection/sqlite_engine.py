@@ -42,6 +42,16 @@ CREATE INDEX IF NOT EXISTS ix_correlation_candidates_rule_ts ON correlation_cand
 """
 ESTABLISHMENT = "establishment_id"
 MAX_LINKED_EVENTS = 100
+MAX_INDICATORS = 20
+# The event fields that identify an attacker across establishments (an alert lists their values).
+INDICATOR_FIELDS = (
+    "source.ip",
+    "destination.ip",
+    "user.name",
+    "file.hash",
+    "destination.domain",
+    "url.domain",
+)
 _QUOTED_FIELD = re.compile(r"`([^`]+)`")
 SEVERITIES = {
     "informational": AlertSeverity.INFORMATIONAL,
@@ -75,6 +85,7 @@ class Detection:
     group: tuple[tuple[str, str], ...]  # the correlation's group-by values (empty for a plain rule)
     correlated: bool  # a correlation's count is for its whole timespan, a plain rule's for the batch
     count: int
+    indicators: tuple[tuple[str, str], ...]  # (field, value) pairs from INDICATOR_FIELDS
     event_ids: tuple[int, ...]
     first_seen: datetime
     last_seen: datetime
@@ -207,6 +218,7 @@ def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[De
             group=(),
             correlated=False,
             count=len(matched),
+            indicators=_indicators(matched),
             event_ids=tuple(row["id"] for row in matched[:MAX_LINKED_EVENTS]),
             first_seen=_instant(min(row["ts"] for row in matched)),
             last_seen=_instant(max(row["ts"] for row in matched)),
@@ -230,12 +242,25 @@ def _correlation_detections(
                 group=tuple((name, str(row.get(name))) for name in rule.group_by if name != ESTABLISHMENT),
                 correlated=True,
                 count=count,
+                indicators=_indicators([row]),
                 event_ids=(),
                 first_seen=_instant(written.first_ts),
                 last_seen=_instant(written.last_ts),
             )
         )
     return detections
+
+
+def _indicators(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    found: dict[tuple[str, str], None] = {}
+    for row in rows:
+        for name in INDICATOR_FIELDS:
+            value = row.get(name)
+            if value not in (None, "", "-"):
+                found[(name, str(value)[:300])] = None
+                if len(found) >= MAX_INDICATORS:
+                    return tuple(found)
+    return tuple(found)
 
 
 def _instant(micros: int) -> datetime:

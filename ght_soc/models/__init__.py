@@ -1,6 +1,6 @@
 """Tables, and only tables: every mapped class of the hub is imported here so Alembic sees the whole schema."""
 
-from ght_soc.models.alert import Alert, AlertChange, AlertEvent
+from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
 from ght_soc.models.ght import Establishment, Ght, Site
 from ght_soc.models.token import ApiToken
@@ -10,6 +10,7 @@ __all__ = [
     "Alert",
     "AlertChange",
     "AlertEvent",
+    "AlertIndicator",
     "ApiToken",
     "Base",
     "Establishment",

@@ -54,6 +54,9 @@ class Alert(EstablishmentOwned, Base):
     changes: Mapped[list[AlertChange]] = relationship(
         back_populates="alert", cascade="all, delete-orphan", order_by="AlertChange.at"
     )
+    indicators: Mapped[list[AlertIndicator]] = relationship(
+        back_populates="alert", cascade="all, delete-orphan", order_by="AlertIndicator.id"
+    )
 
 
 class AlertEvent(Base):
@@ -84,3 +87,21 @@ class AlertChange(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     alert: Mapped[Alert] = relationship(back_populates="changes")
+
+
+class AlertIndicator(Base):
+    """An observable of the alert (an address, an account, a hash, a domain): how alerts of several
+    establishments are found to share an attacker."""
+
+    __tablename__ = "alert_indicator"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "kind", "value"),
+        Index("ix_alert_indicator_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # the event field: source.ip, user.name, file.hash...
+    value: Mapped[str] = mapped_column(String(300))
+
+    alert: Mapped[Alert] = relationship(back_populates="indicators")

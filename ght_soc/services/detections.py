@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.detection.sqlite_engine import MAX_LINKED_EVENTS, Detection
+from ght_soc.detection.sqlite_engine import MAX_INDICATORS, MAX_LINKED_EVENTS, Detection
 from ght_soc.domain import AlertSeverity
-from ght_soc.models import Alert, AlertEvent
+from ght_soc.models import Alert, AlertEvent, AlertIndicator
 from ght_soc.services.alerts import OPEN_STATUSES
 
 DEDUP_WINDOW = timedelta(hours=1)
@@ -76,6 +76,7 @@ def record_detections(
             alert = current
             _grow(alert, detection)
         _link_events(alert, detection)
+        _add_indicators(alert, detection)
         recorded.append(Recorded(alert=alert, created=created))
     session.flush()
     return recorded
@@ -104,6 +105,14 @@ def _grow(alert: Alert, detection: Detection) -> None:
     if alert.last_seen_at is None or detection.last_seen > alert.last_seen_at:
         alert.last_seen_at = detection.last_seen
     alert.severity = max(alert.severity, detection.severity, key=_SEVERITY_ORDER.index)
+
+
+def _add_indicators(alert: Alert, detection: Detection) -> None:
+    known = {(i.kind, i.value) for i in alert.indicators}
+    for kind, value in detection.indicators:
+        if (kind, value) not in known and len(known) < MAX_INDICATORS:
+            alert.indicators.append(AlertIndicator(kind=kind, value=value))
+            known.add((kind, value))
 
 
 def _link_events(alert: Alert, detection: Detection) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ght_soc.access import Permission
+from ght_soc.access import SYSTEM, Permission
 from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.domain import AlertSeverity, AlertStatus
+from ght_soc.models import Alert, Establishment
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
+from ght_soc.services.indicators import shared_indicators
 from ght_soc.web.forms import AlertStatusForm
 from ght_soc.web.security import current_principal, requires
 
@@ -85,8 +88,21 @@ def detail(alert_id: int) -> str:
     if alert is None:
         abort(404)
     form = AlertStatusForm(status=alert.status.value)
-    can_triage = current_principal().can(Permission.TRIAGE_ALERTS, alert.establishment_id)
-    return render_template("alert.html", alert=alert, form=form, can_triage=can_triage)
+    principal = current_principal()
+    can_triage = principal.can(Permission.TRIAGE_ALERTS, alert.establishment_id)
+    # Other establishments' alerts are outside a site user's scope: read them in a system unit of work, and
+    # show a site user only how many establishments, never which.
+    with db.session_for(SYSTEM) as system:
+        shared = shared_indicators(session=system, alert=system.get_one(Alert, alert.id))
+        names = {e.id: e.short_name for e in system.scalars(select(Establishment))}
+    return render_template(
+        "alert.html",
+        alert=alert,
+        form=form,
+        can_triage=can_triage,
+        shared=shared,
+        names=names if principal.scope.is_everything else None,
+    )
 
 
 @bp.post("/<int:alert_id>/status")

@@ -131,3 +131,24 @@ def test_alerts_on_unknown_senders_are_for_ght_wide_roles_only(
     assert "non attribué" in rssi.get(f"/alerts/{alert.id}").text
     assert site.get(f"/alerts/{alert.id}").status_code == 404
     assert site.get("/api/v1/alerts").get_json()["total"] == 0
+
+
+def test_an_attacker_hitting_two_establishments_is_flagged_on_each_alert(
+    app: Flask, ingestor: EventIngestor, establishments: Establishments, make_client, make_user
+) -> None:
+    amboise, vendome = establishments["ch-amboise-demo"], establishments["ch-vendome-demo"]
+    ingestor.ingest([failed_logon(n / 10, amboise.id) for n in range(12)])
+    ingestor.ingest([failed_logon(n / 10, vendome.id) for n in range(12)])
+    amboise_alert = next(a for a in alerts(app) if a.establishment_id == amboise.id)
+    assert {(i.kind, i.value) for i in amboise_alert.indicators} >= {("source.ip", "203.0.113.50")}
+
+    make_user("correspondant", Role.SITE_CORRESPONDENT, "ch-amboise-demo")
+    make_user("rssi", Role.GHT_RSSI)
+    site: HubClient = make_client()
+    site.login("correspondant")
+    page = site.get(f"/alerts/{amboise_alert.id}").text
+    assert "Aussi en alerte dans d&#39;autres établissements" in page
+    assert "1 autre établissement" in page and vendome.short_name not in page
+    rssi: HubClient = make_client()
+    rssi.login("rssi")
+    assert vendome.short_name in rssi.get(f"/alerts/{amboise_alert.id}").text
