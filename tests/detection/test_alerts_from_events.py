@@ -53,7 +53,7 @@ def alerts(app: Flask) -> list[Alert]:
     with db.session_for(SYSTEM, app) as session:
         found = list(session.scalars(select(Alert).where(Alert.source == "sigma").order_by(Alert.id)))
         for alert in found:
-            _ = (alert.events, alert.changes)
+            _ = (alert.events, alert.changes, alert.indicators)  # loaded while the session is open
         return found
 
 
