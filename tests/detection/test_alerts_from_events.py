@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -146,8 +148,8 @@ def test_an_attacker_hitting_two_establishments_is_flagged_on_each_alert(
     make_user("rssi", Role.GHT_RSSI)
     site: HubClient = make_client()
     site.login("correspondant")
-    page = site.get(f"/alerts/{amboise_alert.id}").text
-    assert "Aussi en alerte dans d&#39;autres établissements" in page
+    page = html.unescape(site.get(f"/alerts/{amboise_alert.id}").text)
+    assert "Aussi en alerte dans d'autres établissements" in page
     assert "1 autre établissement" in page and vendome.short_name not in page
     rssi: HubClient = make_client()
     rssi.login("rssi")
