@@ -9,7 +9,11 @@ import asyncio
 import logging
 import signal
 import threading
+import time
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +30,7 @@ from ght_soc.events.factory import event_store
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import Establishment
 from ght_soc.resources import bundled_config_path
+from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.ingest import EventIngestor
 from ght_soc.settings import Settings
 
@@ -76,6 +81,13 @@ def build_ingestor(app: Flask) -> EventIngestor:
     return EventIngestor(store=store, detector=detector, unit_of_work=partial(db.session_for, SYSTEM, app))
 
 
+@dataclass
+class _Counters:
+    events: int = 0
+    errors: int = 0
+    last_event_at: datetime | None = None
+
+
 class IngestSink:
     """What the listener emits into: establishment keys become ids, then the batch is ingested."""
 
@@ -83,38 +95,121 @@ class IngestSink:
         with db.session_for(SYSTEM, app) as session:
             self._ids = {e.key: e.id for e in session.scalars(select(Establishment))}
         self._ingestor = ingestor
+        self._lock = threading.Lock()
+        self.per_establishment: defaultdict[int | None, _Counters] = defaultdict(_Counters)
 
     def emit(self, record: LogEvent) -> None:
         self.emit_many([record])
 
     def emit_many(self, records: Iterable[LogEvent]) -> None:
         events = []
-        for record in records:
-            fields = record.fields
-            fields["establishment_id"] = self._ids.get(record.establishment) if record.establishment else None
-            events.append(fields)
+        now = datetime.now(UTC)
+        with self._lock:
+            for record in records:
+                fields = record.fields
+                establishment_id = self._ids.get(record.establishment) if record.establishment else None
+                fields["establishment_id"] = establishment_id
+                counters = self.per_establishment[establishment_id]
+                counters.events += 1
+                counters.errors += "event.parse_error" in fields
+                counters.last_event_at = now
+                events.append(fields)
         result = self._ingestor.ingest(events)
         if result.alerts_created:
             log.info("%d alerte(s) levée(s)", result.alerts_created)
 
 
-def make_listener(app: Flask) -> SyslogListener:
-    settings: Settings = app.extensions["ght_soc.config"].settings
-    return SyslogListener(
-        listener_settings(settings),
-        attribution(settings),
-        IngestSink(app, build_ingestor(app)),
-        zone=ZoneInfo(settings.logs.senders_timezone),
-    )
+class HealthReporter:
+    """Writes the listener's health (per port and per establishment) every few seconds."""
+
+    def __init__(self, app: Flask, listener: SyslogListener, sink: IngestSink, interval: float = 5.0) -> None:
+        self._app, self._listener, self._sink, self._interval = app, listener, sink, interval
+        self._previous: dict[tuple[str, int | None], tuple[int, float]] = {}
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await asyncio.to_thread(self.report)
+
+    def report(self) -> None:
+        now = datetime.now(UTC)
+        reports = [
+            StatusReport(
+                kind="syslog",
+                name=name,
+                establishment_id=None,
+                events=health.events,
+                events_per_second=self._rate((name, None), health.events),
+                errors=health.parse_errors,
+                last_event_at=health.last_event_at,
+                healthy=not health.kernel_drops,
+                details={
+                    "bytes": health.bytes,
+                    "truncated": health.truncated,
+                    "connections": health.connections,
+                    "kernel_drops": health.kernel_drops,
+                    "port": self._listener.bound_ports.get(name),
+                },
+            )
+            for name, health in self._listener.health().items()
+        ]
+        reports += [
+            StatusReport(
+                kind="syslog",
+                name="établissement",
+                establishment_id=establishment_id,
+                events=counters.events,
+                events_per_second=self._rate(("établissement", establishment_id), counters.events),
+                errors=counters.errors,
+                last_event_at=counters.last_event_at,
+            )
+            for establishment_id, counters in list(self._sink.per_establishment.items())
+        ]
+        with db.session_for(SYSTEM, self._app) as session:
+            record_statuses(session=session, reports=reports, now=now)
+
+    def _rate(self, key: tuple[str, int | None], events: int) -> float:
+        now = time.monotonic()
+        previous_events, previous_time = self._previous.get(key, (0, now - self._interval))
+        self._previous[key] = (events, now)
+        return round((events - previous_events) / max(now - previous_time, 1e-6), 1)
+
+
+class HubListener:
+    """The connector's listener wired to the hub: ingest sink and health reporting."""
+
+    def __init__(self, app: Flask, health_interval: float = 5.0) -> None:
+        settings: Settings = app.extensions["ght_soc.config"].settings
+        self.sink = IngestSink(app, build_ingestor(app))
+        self.listener = SyslogListener(
+            listener_settings(settings),
+            attribution(settings),
+            self.sink,
+            zone=ZoneInfo(settings.logs.senders_timezone),
+        )
+        self.reporter = HealthReporter(app, self.listener, self.sink, interval=health_interval)
+        self._reporting: asyncio.Task[None] | None = None
+
+    async def start(self) -> dict[str, int]:
+        await self.listener.start()
+        self._reporting = asyncio.create_task(self.reporter.run())
+        return self.listener.bound_ports
+
+    async def stop(self) -> None:
+        await self.listener.stop()
+        if self._reporting is not None:
+            self._reporting.cancel()
+            await asyncio.gather(self._reporting, return_exceptions=True)
+        await asyncio.to_thread(self.reporter.report)  # the final figures
 
 
 def run_forever(app: Flask) -> None:
     """Listen until SIGINT or SIGTERM; every event read is stored before returning."""
 
     async def main() -> None:
-        listener = make_listener(app)
-        await listener.start()
-        log.info("écoute syslog : %s", listener.bound_ports)
+        listener = HubListener(app)
+        ports = await listener.start()
+        log.info("écoute syslog : %s", ports)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -131,14 +226,13 @@ class BackgroundListener:
     def __init__(self, app: Flask) -> None:
         self._app = app
         self._loop = asyncio.new_event_loop()
-        self._listener: SyslogListener | None = None
+        self._listener: HubListener | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="syslog-listener", daemon=True)
 
     def start(self) -> dict[str, int]:
         self._thread.start()
-        self._listener = make_listener(self._app)
-        asyncio.run_coroutine_threadsafe(self._listener.start(), self._loop).result(timeout=30)
-        return self._listener.bound_ports
+        self._listener = HubListener(self._app)
+        return asyncio.run_coroutine_threadsafe(self._listener.start(), self._loop).result(timeout=30)
 
     def stop(self) -> None:
         if self._listener is not None:

@@ -57,6 +57,7 @@ def live_hub(
         )
     listener = BackgroundListener(app)
     ports = listener.start()
+    app.extensions["test.listener"] = listener
     yield app, ports
     listener.stop()
     app.extensions[EVENTS_EXTENSION].close()
@@ -124,3 +125,26 @@ def test_a_burst_of_failed_logons_raises_one_deduplicated_alert(
     wait_for(lambda: any(a.count >= 15 for a in alerts()) or len(alerts()) > 1, timeout=5)
     (alert,) = alerts()
     assert alert.title.startswith("Force brute") and alert.count == 15
+
+
+def test_the_listener_reports_its_health_per_port_and_establishment(
+    live_hub: tuple[Flask, dict[str, int]], make_client
+) -> None:
+    app, ports = live_hub
+    send(ports["syslog-udp"], "un", "deux", "trois")
+    listener: BackgroundListener = app.extensions["test.listener"]
+    hub_listener = listener._listener  # noqa: SLF001 - the test triggers the periodic report now
+    assert hub_listener is not None
+    wait_for(lambda: sum(c.events for c in hub_listener.sink.per_establishment.values()) == 3, timeout=5)
+    hub_listener.reporter.report()
+
+    app.test_client_class = HubClient
+    client: HubClient = app.test_client()  # type: ignore[assignment]
+    client.login("rssi")
+    items = client.get("/api/v1/connectors").get_json()["items"]
+    by_name = {(i["name"], i["establishment_id"]): i for i in items}
+    assert by_name[("syslog-udp", None)]["events"] == 3
+    assert by_name[("syslog-udp", None)]["details"]["kernel_drops"] == 0
+    chu = next(i for (name, est), i in by_name.items() if name == "établissement" and est is not None)
+    assert chu["events"] == 3 and chu["last_event_at"] is not None
+    assert "syslog-udp" in client.get("/connectors/").text

@@ -19,6 +19,7 @@ from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import Alert, Establishment, Site
 from ght_soc.scoping import UnscopedSessionError, set_scope
 from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.tokens import issue_token
 from tests.conftest import Establishments, HubClient
 
@@ -43,6 +44,8 @@ class Fixture:
 
 OTHER_EVENT_MESSAGE = "sshd: Accepted password for root from 203.0.113.9 (serveur PACS EPSM)"
 UNATTRIBUTED_MESSAGE = "kernel: paquet d'un émetteur inconnu 198.51.100.77"
+OTHER_CONNECTOR = "annuaire-epsm-loches"
+GHT_WIDE_CONNECTOR = "syslog-port-mutualise"
 
 
 @pytest.fixture()
@@ -84,6 +87,16 @@ def two_sites(
         other_sites = [
             s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))
         ]
+    with db.session_for(SYSTEM, app) as session:
+        record_statuses(
+            session=session,
+            reports=[
+                StatusReport("syslog", OTHER_CONNECTOR, other.id, 5, 1.0, 0, at),
+                StatusReport("syslog", GHT_WIDE_CONNECTOR, None, 9, 2.0, 0, at),
+                StatusReport("syslog", "own-connector", own.id, 1, 0.5, 0, at),
+            ],
+            now=at,
+        )
     event_store.write(
         [
             {
@@ -110,6 +123,8 @@ def two_sites(
             OTHER_TOKEN_NAME,
             OTHER_EVENT_MESSAGE,
             UNATTRIBUTED_MESSAGE,
+            OTHER_CONNECTOR,
+            GHT_WIDE_CONNECTOR,
         ),
     )
 
@@ -196,6 +211,7 @@ def test_every_route_hides_another_establishment_from_a_site_user(
     assert client.get("/api/v1/alerts").get_json()["total"] == 1
     assert [e["message"] for e in client.get("/api/v1/events").get_json()["items"]] == ["own event"]
     assert "own event" in client.get("/events/").text
+    assert [i["name"] for i in client.get("/api/v1/connectors").get_json()["items"]] == ["own-connector"]
 
 
 def test_every_route_hides_another_establishment_from_a_collector_token(

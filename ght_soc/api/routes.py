@@ -13,6 +13,8 @@ from ght_soc.api.schemas import (
     AlertList,
     AlertOut,
     AlertQuery,
+    ConnectorStatusList,
+    ConnectorStatusOut,
     EstablishmentList,
     EstablishmentOut,
     EventPageOut,
@@ -26,6 +28,7 @@ from ght_soc.events.store import EventStoreError
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
 from ght_soc.services import events as event_service
+from ght_soc.services.connectors import list_statuses
 from ght_soc.web.security import current_principal
 
 
@@ -132,3 +135,10 @@ def list_events(query: EventSearch) -> EventPageOut:
     except EventStoreError as error:
         raise ApiError(422, "invalid_query", str(error)) from None
     return EventPageOut(items=[dict(e) for e in page.events], next_cursor=page.next_cursor)
+
+
+@operation("/connectors", "GET", summary="Connector health in scope", response=ConnectorStatusList)
+def list_connectors() -> ConnectorStatusList:
+    """What each listener, directory and poller last reported; connector-wide rows for GHT-wide roles only."""
+    rows = list_statuses(session=db.session)
+    return ConnectorStatusList(items=[ConnectorStatusOut.model_validate(row) for row in rows])

@@ -104,6 +104,23 @@ class EventPageOut(BaseModel):
     next_cursor: str | None
 
 
+class ConnectorStatusOut(_Out):
+    kind: str
+    name: str
+    establishment_id: int | None
+    healthy: bool
+    events: int
+    events_per_second: float
+    errors: int
+    last_event_at: datetime | None
+    updated_at: datetime
+    details: dict[str, Any]
+
+
+class ConnectorStatusList(BaseModel):
+    items: list[ConnectorStatusOut]
+
+
 class GrantOut(BaseModel):
     role: Role
     establishment_id: int | None

@@ -2,6 +2,7 @@
 
 from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
+from ght_soc.models.connector import ConnectorStatus
 from ght_soc.models.ght import Establishment, Ght, Site
 from ght_soc.models.token import ApiToken
 from ght_soc.models.user import LoginThrottle, RoleAssignment, User
@@ -13,6 +14,7 @@ __all__ = [
     "AlertIndicator",
     "ApiToken",
     "Base",
+    "ConnectorStatus",
     "Establishment",
     "EstablishmentOwned",
     "Ght",
