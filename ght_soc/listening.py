@@ -35,6 +35,7 @@ from ght_soc.services.ingest import EventIngestor
 from ght_soc.settings import Settings
 
 log = logging.getLogger(__name__)
+RECEIVED_PER_ESTABLISHMENT = "journaux reçus"  # the connector row of one establishment, all ports together
 
 
 def listener_settings(settings: Settings) -> list[ListenerSettings]:
@@ -156,10 +157,10 @@ class HealthReporter:
         reports += [
             StatusReport(
                 kind="syslog",
-                name="établissement",
+                name=RECEIVED_PER_ESTABLISHMENT,
                 establishment_id=establishment_id,
                 events=counters.events,
-                events_per_second=self._rate(("établissement", establishment_id), counters.events),
+                events_per_second=self._rate((RECEIVED_PER_ESTABLISHMENT, establishment_id), counters.events),
                 errors=counters.errors,
                 last_event_at=counters.last_event_at,
             )

@@ -145,6 +145,6 @@ def test_the_listener_reports_its_health_per_port_and_establishment(
     by_name = {(i["name"], i["establishment_id"]): i for i in items}
     assert by_name[("syslog-udp", None)]["events"] == 3
     assert by_name[("syslog-udp", None)]["details"]["kernel_drops"] == 0
-    chu = next(i for (name, est), i in by_name.items() if name == "établissement" and est is not None)
+    chu = next(i for (name, est), i in by_name.items() if name == "journaux reçus" and est is not None)
     assert chu["events"] == 3 and chu["last_event_at"] is not None
     assert "syslog-udp" in client.get("/connectors/").text

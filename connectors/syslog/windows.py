@@ -69,4 +69,8 @@ def parse_windows(document: dict[str, Any]) -> dict[str, Any]:
         fields[f"winlog.event_data.{key}"] = value
         if key in _DATA_FIELDS and value not in (None, "", "-"):
             fields[_DATA_FIELDS[key]] = value
+    if not fields.get("message"):
+        # Winlogbeat may ship without the rendered message: say at least what and who.
+        about = " ".join(f"{name}={fields[name]}" for name in ("user.name", "source.ip") if fields.get(name))
+        fields["message"] = f"Windows {fields['event.code']} {fields.get('host.name', '')} {about}".strip()
     return {name: value for name, value in fields.items() if value is not None}

@@ -193,6 +193,13 @@ def test_each_format_is_normalised_and_the_raw_line_kept(line: str, expected: di
     assert "event.parse_error" not in event
 
 
+def test_a_windows_event_without_a_message_gets_a_readable_one() -> None:
+    event = parse(
+        '{"winlog": {"event_id": 4625, "computer_name": "DC01", "event_data": {"TargetUserName": "admin"}}}'
+    )
+    assert event["message"] == "Windows 4625 DC01 user.name=admin"
+
+
 def test_a_line_over_the_limit_is_kept_truncated_and_flagged() -> None:
     event = parse("<13>Nov 22 03:04:05 host app: " + "x" * 5000, max_bytes=1024)
     assert event["event.truncated"] is True and len(str(event["event.original"])) == 1024
