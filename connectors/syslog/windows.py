@@ -35,6 +35,12 @@ _DATA_FIELDS = {
     "IpAddress": "source.ip",
     "IpPort": "source.port",
     "WorkstationName": "source.domain",
+    "CommandLine": "process.command_line",
+    "NewProcessName": "process.executable",
+    "Image": "process.executable",
+    "ParentImage": "process.parent.executable",
+    "ObjectName": "file.path",
+    "TargetFilename": "file.path",
 }
 
 

@@ -6,9 +6,13 @@ The mapping is data: a rule written for Windows Security (`EventID`, `TargetUser
 
 from __future__ import annotations
 
-from sigma.processing.conditions import LogsourceCondition
+from sigma.processing.conditions import ExcludeFieldCondition, LogsourceCondition
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
-from sigma.processing.transformations import FieldMappingTransformation, SetStateTransformation
+from sigma.processing.transformations import (
+    AddFieldnamePrefixTransformation,
+    FieldMappingTransformation,
+    SetStateTransformation,
+)
 
 # Windows event fields as Winlogbeat and NXLog deliver them once parsed.
 WINDOWS_FIELDS: dict[str | None, str | list[str]] = {
@@ -34,7 +38,10 @@ WINDOWS_FIELDS: dict[str | None, str | list[str]] = {
     "AuthenticationPackageName": "winlog.event_data.AuthenticationPackageName",
     "TicketEncryptionType": "winlog.event_data.TicketEncryptionType",
     "ObjectName": "file.path",
+    "TargetFilename": "file.path",
     "Image": "process.executable",
+    "NewProcessName": "process.executable",
+    "ParentImage": "process.parent.executable",
     "CommandLine": "process.command_line",
 }
 
@@ -50,7 +57,16 @@ NETWORK_FIELDS: dict[str | None, str | list[str]] = {
     "hostname": "host.name",
     "vendor": "observer.vendor",
     "product": "observer.product",
+    "status": "kv.status",
+    "logdesc": "kv.logdesc",
+    "subtype": "kv.subtype",
+    "tunneltype": "kv.tunneltype",
+    "srccountry": "source.geo.country_name",
 }
+
+
+# Names already final after the mapping above (and the hub's own column), left as they are.
+_WINDOWS_KNOWN = sorted({str(v) for v in WINDOWS_FIELDS.values()} | {"establishment_id"})
 
 
 def hub_pipeline(table: str) -> ProcessingPipeline:
@@ -63,6 +79,13 @@ def hub_pipeline(table: str) -> ProcessingPipeline:
                 identifier="ght_soc_windows_fields",
                 transformation=FieldMappingTransformation(WINDOWS_FIELDS),
                 rule_conditions=[LogsourceCondition(product="windows")],
+            ),
+            ProcessingItem(
+                # Any other Windows field is event data, stored as the parsers store it.
+                identifier="ght_soc_windows_event_data",
+                transformation=AddFieldnamePrefixTransformation("winlog.event_data."),
+                rule_conditions=[LogsourceCondition(product="windows")],
+                field_name_conditions=[ExcludeFieldCondition(fields=_WINDOWS_KNOWN)],
             ),
             ProcessingItem(
                 identifier="ght_soc_network_fields",

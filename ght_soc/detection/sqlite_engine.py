@@ -7,7 +7,9 @@ group-by: a brute force counts per member establishment, never across them.
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS correlation_candidates (
 CREATE INDEX IF NOT EXISTS ix_correlation_candidates_rule_ts ON correlation_candidates (rule_id, ts);
 """
 ESTABLISHMENT = "establishment_id"
+log = logging.getLogger(__name__)
 MAX_LINKED_EVENTS = 100
 MAX_INDICATORS = 20
 # The event fields that identify an attacker across establishments (an alert lists their values).
@@ -106,9 +109,15 @@ def compile_rules(rule_set: RuleSet) -> tuple[list[CompiledRule], list[RuleLoadE
     return compiled, errors
 
 
+class _QuotingBackend(sqliteBackend):
+    """Every field name quoted: the detector reads them back from the SQL to create their columns."""
+
+    field_quote_pattern = re.compile("^$")  # with the backend's negation: quote every non-empty name
+
+
 def _backend(table: str) -> Any:
     # The backend's constructor is annotated with a dict, but takes a ProcessingPipeline (pySigma's own use).
-    return sqliteBackend(processing_pipeline=cast(Any, hub_pipeline(table)))
+    return _QuotingBackend(processing_pipeline=cast(Any, hub_pipeline(table)))
 
 
 def _compile_plain(rule: SigmaRule) -> list[CompiledRule]:
@@ -167,6 +176,7 @@ class SqliteDetector:
         self._rules = list(rules)
         store.ensure_fields(sorted({f for rule in self._rules for f in rule.fields} - {ESTABLISHMENT}))
         store.execute_script(CANDIDATES_SCHEMA)
+        self.failures: dict[str, str] = {}  # rule id → the last error of a rule that could not run
 
     @property
     def rules(self) -> Sequence[CompiledRule]:
@@ -182,11 +192,17 @@ class SqliteDetector:
             return []
         found: list[Detection] = []
         for rule in self._rules:
-            if rule.window is None:
-                rows = self._store.query(rule.sql, {"first_id": written.first_id, "last_id": written.last_id})
-                found.extend(_plain_detections(rule, rows))
-            else:
-                found.extend(self._correlate(rule, written))
+            try:
+                if rule.window is None:
+                    rows = self._store.query(
+                        rule.sql, {"first_id": written.first_id, "last_id": written.last_id}
+                    )
+                    found.extend(_plain_detections(rule, rows))
+                else:
+                    found.extend(self._correlate(rule, written))
+            except sqlite3.Error as error:  # one faulty rule must not blind the others
+                self.failures[rule.rule_id] = str(error)
+                log.error("règle %s en échec : %s", rule.title, error)
         return found
 
     def _correlate(self, rule: CompiledRule, written: IdRange) -> list[Detection]:

@@ -133,3 +133,13 @@ def test_a_broken_rule_file_is_named_with_its_line_and_the_others_still_load(tmp
     messages = sorted(str(e) for e in rule_set.errors)
     assert any(m.startswith(f"{tmp_path / 'broken.yml'}:5:") for m in messages), messages
     assert any(m.startswith(f"{tmp_path / 'not_yaml.yml'}:") and "YAML" in m for m in messages), messages
+
+
+def test_a_rule_that_fails_at_run_time_does_not_stop_the_others(detector: SqliteDetector) -> None:
+    from dataclasses import replace
+
+    broken = replace(detector.rules[0], rule_id="broken", sql="SELECT * FROM no_such_table")
+    detector._rules.insert(0, broken)  # noqa: SLF001 - a rule that compiled but cannot run
+    found = detector.evaluate(detector._store.append([windows_event(1102, 0)]))  # noqa: SLF001
+    assert [d.title for d in found] == ["Journal de sécurité Windows effacé"]
+    assert "no such table" in detector.failures["broken"]
