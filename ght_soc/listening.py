@@ -24,8 +24,11 @@ from sqlalchemy import select
 from connectors.syslog.listener import Attribution, ListenerSettings, LogEvent, SyslogListener
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
+from ght_soc.detection.detections import Detector
+from ght_soc.detection.elastic_engine import ElasticDetector, compile_lucene
 from ght_soc.detection.rules import load_rules
 from ght_soc.detection.sqlite_engine import SqliteDetector, compile_rules
+from ght_soc.events.elastic_store import ElasticEventStore
 from ght_soc.events.factory import event_store
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import Establishment
@@ -65,20 +68,22 @@ def build_ingestor(app: Flask) -> EventIngestor:
     """The store, and the rules compiled for it; a rule that fails to load is logged, the others run."""
     settings: Settings = app.extensions["ght_soc.config"].settings
     store = event_store(app)
-    detector = None
+    folders = [bundled_config_path("rules")] if settings.logs.bundled_rules else []
+    folders += [Path(folder) for folder in settings.logs.rules]
+    rule_set = load_rules(folders)
+    detector: Detector
     if isinstance(store, SqliteEventStore):
-        folders = [bundled_config_path("rules")] if settings.logs.bundled_rules else []
-        folders += [Path(folder) for folder in settings.logs.rules]
-        rule_set = load_rules(folders)
         compiled, compile_errors = compile_rules(rule_set)
-        for error in (*rule_set.errors, *compile_errors):
-            log.error("règle ignorée : %s", error)
         detector = SqliteDetector(store, compiled)
-        log.info("%d règles de détection actives", len(compiled))
+    elif isinstance(store, ElasticEventStore):
+        store.setup()
+        lucene, compile_errors = compile_lucene(rule_set)
+        detector = ElasticDetector(store, lucene)
     else:
-        log.warning(
-            "détection Sigma non disponible sur ce magasin d'événements : événements stockés seulement"
-        )
+        raise TypeError(f"no detection engine for {type(store).__name__}")
+    for error in (*rule_set.errors, *compile_errors):
+        log.error("règle ignorée : %s", error)
+    log.info("%d règles de détection actives", len(rule_set.rules) - len(compile_errors))
     return EventIngestor(store=store, detector=detector, unit_of_work=partial(db.session_for, SYSTEM, app))
 
 

@@ -11,7 +11,7 @@ import logging
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,12 @@ from sigma.exceptions import SigmaError
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from ght_soc.detection.detections import (
+    MAX_LINKED_EVENTS,
+    SEVERITIES,
+    Detection,
+    detection_indicators,
+)
 from ght_soc.detection.pipeline import hub_pipeline
 from ght_soc.detection.rules import RuleLoadError, RuleSet
 from ght_soc.domain import AlertSeverity
@@ -44,25 +50,7 @@ CREATE INDEX IF NOT EXISTS ix_correlation_candidates_rule_ts ON correlation_cand
 """
 ESTABLISHMENT = "establishment_id"
 log = logging.getLogger(__name__)
-MAX_LINKED_EVENTS = 100
-MAX_INDICATORS = 20
-# The event fields that identify an attacker across establishments (an alert lists their values).
-INDICATOR_FIELDS = (
-    "source.ip",
-    "destination.ip",
-    "user.name",
-    "file.hash",
-    "destination.domain",
-    "url.domain",
-)
 _QUOTED_FIELD = re.compile(r"`([^`]+)`")
-SEVERITIES = {
-    "informational": AlertSeverity.INFORMATIONAL,
-    "low": AlertSeverity.LOW,
-    "medium": AlertSeverity.MEDIUM,
-    "high": AlertSeverity.HIGH,
-    "critical": AlertSeverity.CRITICAL,
-}
 
 
 @dataclass(frozen=True)
@@ -75,23 +63,6 @@ class CompiledRule:
     group_by: tuple[str, ...]
     fields: frozenset[str]
     candidates_sql: str | None = None  # a correlation's search over the new batch
-
-
-@dataclass(frozen=True)
-class Detection:
-    """What one rule found in one establishment during one evaluation."""
-
-    rule_id: str
-    title: str
-    severity: AlertSeverity
-    establishment_id: int | None
-    group: tuple[tuple[str, str], ...]  # the correlation's group-by values (empty for a plain rule)
-    correlated: bool  # a correlation's count is for its whole timespan, a plain rule's for the batch
-    count: int
-    indicators: tuple[tuple[str, str], ...]  # (field, value) pairs from INDICATOR_FIELDS
-    event_ids: tuple[int, ...]
-    first_seen: datetime
-    last_seen: datetime
 
 
 def compile_rules(rule_set: RuleSet) -> tuple[list[CompiledRule], list[RuleLoadError]]:
@@ -186,6 +157,10 @@ class SqliteDetector:
     def store(self) -> SqliteEventStore:
         return self._store
 
+    def store_and_detect(self, events: Iterable[Mapping[str, Any]]) -> tuple[int, list[Detection]]:
+        written = self._store.append(events)
+        return written.last_id - written.first_id, self.evaluate(written)
+
     def evaluate(self, written: IdRange) -> list[Detection]:
         """Every detection among the events of `written` (and, for correlations, their timespans)."""
         if written.last_id <= written.first_id:
@@ -234,8 +209,8 @@ def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[De
             group=(),
             correlated=False,
             count=len(matched),
-            indicators=_indicators(matched),
-            event_ids=tuple(row["id"] for row in matched[:MAX_LINKED_EVENTS]),
+            indicators=detection_indicators(matched),
+            event_ids=tuple(str(row["id"]) for row in matched[:MAX_LINKED_EVENTS]),
             first_seen=_instant(min(row["ts"] for row in matched)),
             last_seen=_instant(max(row["ts"] for row in matched)),
         )
@@ -258,25 +233,13 @@ def _correlation_detections(
                 group=tuple((name, str(row.get(name))) for name in rule.group_by if name != ESTABLISHMENT),
                 correlated=True,
                 count=count,
-                indicators=_indicators([row]),
+                indicators=detection_indicators([row]),
                 event_ids=(),
                 first_seen=_instant(written.first_ts),
                 last_seen=_instant(written.last_ts),
             )
         )
     return detections
-
-
-def _indicators(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
-    found: dict[tuple[str, str], None] = {}
-    for row in rows:
-        for name in INDICATOR_FIELDS:
-            value = row.get(name)
-            if value not in (None, "", "-"):
-                found[(name, str(value)[:300])] = None
-                if len(found) >= MAX_INDICATORS:
-                    return tuple(found)
-    return tuple(found)
 
 
 def _instant(micros: int) -> datetime:

@@ -26,6 +26,7 @@ from ght_soc.events.store import (
 )
 
 DEFAULT_PREFIX = "ght-soc-events"
+_KEYWORD = {"type": "keyword", "ignore_above": 1024, "normalizer": "ght_lowercase"}
 _IP_FIELDS = ("source.ip", "destination.ip")
 _PORT_FIELDS = ("source.port", "destination.port")
 
@@ -41,7 +42,7 @@ def index_template(prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
         "event.id": {"type": "keyword"},
     }
     for name in CORE_FIELDS:
-        properties[name] = {"type": "keyword", "ignore_above": 1024}
+        properties[name] = _KEYWORD
     for name in _IP_FIELDS:
         properties[name] = {"type": "ip", "ignore_malformed": True}
     for name in _PORT_FIELDS:
@@ -49,7 +50,12 @@ def index_template(prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
     return {
         "index_patterns": [f"{prefix}-*"],
         "template": {
-            "settings": {"number_of_shards": 1, "index.mapping.ignore_malformed": True},
+            "settings": {
+                "number_of_shards": 1,
+                "index.mapping.ignore_malformed": True,
+                # Sigma matches without regard to case: keywords are stored and queried in lower case.
+                "analysis": {"normalizer": {"ght_lowercase": {"type": "custom", "filter": ["lowercase"]}}},
+            },
             "mappings": {
                 # Dotted names stay flat (no object expansion) so that they read like the SQLite columns.
                 "subobjects": False,
@@ -57,7 +63,7 @@ def index_template(prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
                     {
                         "strings": {
                             "match_mapping_type": "string",
-                            "mapping": {"type": "keyword", "ignore_above": 1024},
+                            "mapping": _KEYWORD,
                         }
                     }
                 ],
@@ -153,29 +159,43 @@ class ElasticEventStore:
         template = index_template(self._prefix)
         self._client.indices.put_index_template(name=self._prefix, **template)
 
-    def write(self, events: Iterable[Event]) -> int:
-        def actions() -> Iterable[dict[str, Any]]:
-            now = datetime.now(UTC)
-            for event in events:
-                document = dict(event)
-                document.setdefault("event.id", uuid.uuid4().hex)
-                document.setdefault("event.ingested", now.isoformat())
-                timestamp = _timestamp(document.get("@timestamp")) or now
-                document["@timestamp"] = timestamp.isoformat()
-                yield {"_index": index_for(timestamp, self._prefix), "_source": document}
+    @property
+    def client(self) -> Elasticsearch:
+        return self._client
 
-        stored = 0
+    @property
+    def pattern(self) -> str:
+        """The index pattern covering every day's index."""
+        return f"{self._prefix}-*"
+
+    def write(self, events: Iterable[Event]) -> int:
+        return len(self.append(events, refresh=False))
+
+    def append(self, events: Iterable[Event], refresh: bool = True) -> list[str]:
+        """Index a batch; returns the events' ids. With `refresh`, they are searchable when this returns."""
+        now = datetime.now(UTC)
+        documents = []
+        for event in events:
+            document = dict(event)
+            document.setdefault("event.id", uuid.uuid4().hex)
+            document.setdefault("event.ingested", now.isoformat())
+            timestamp = _timestamp(document.get("@timestamp")) or now
+            document["@timestamp"] = timestamp.isoformat()
+            documents.append((index_for(timestamp, self._prefix), document))
+        actions = ({"_index": index, "_source": document} for index, document in documents)
         refused: list[Any] = []
         for ok, item in helpers.streaming_bulk(
-            self._client, actions(), raise_on_error=False, chunk_size=2000
+            self._client,
+            actions,
+            raise_on_error=False,
+            chunk_size=2000,
+            refresh="wait_for" if refresh else False,
         ):
-            if ok:
-                stored += 1
-            else:
+            if not ok:
                 refused.append(item)
         if refused:
             raise EventStoreError(f"{len(refused)} event(s) refused by Elasticsearch; first: {refused[0]!r}")
-        return stored
+        return [str(document["event.id"]) for _, document in documents]
 
     def search(self, query: EventQuery, scope: Scope) -> EventPage:
         body = build_search(query, scope)

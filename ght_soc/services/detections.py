@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.detection.sqlite_engine import MAX_INDICATORS, MAX_LINKED_EVENTS, Detection
+from ght_soc.detection.detections import MAX_INDICATORS, MAX_LINKED_EVENTS, Detection
 from ght_soc.domain import AlertSeverity
 from ght_soc.models import Alert, AlertEvent, AlertIndicator
 from ght_soc.services.alerts import OPEN_STATUSES

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ght_soc.detection.sqlite_engine import SqliteDetector
+from ght_soc.detection.detections import Detector
 from ght_soc.events.store import EventStore
 from ght_soc.services.detections import record_detections
 
@@ -32,7 +32,7 @@ class EventIngestor:
         self,
         *,
         store: EventStore,
-        detector: SqliteDetector | None,
+        detector: Detector | None,
         unit_of_work: Callable[[], AbstractContextManager[Session]],
     ) -> None:
         self._store = store
@@ -40,11 +40,9 @@ class EventIngestor:
         self._unit_of_work = unit_of_work
 
     def ingest(self, events: Iterable[Mapping[str, Any]]) -> IngestResult:
-        if self._detector is None:  # no rules, or a store detection does not run on yet (Elasticsearch)
+        if self._detector is None:  # no rules
             return IngestResult(stored=self._store.write(events), detections=0, alerts_created=0)
-        written = self._detector.store.append(events)
-        stored = written.last_id - written.first_id
-        detections = self._detector.evaluate(written)
+        stored, detections = self._detector.store_and_detect(events)
         if not detections:
             return IngestResult(stored=stored, detections=0, alerts_created=0)
         with self._unit_of_work() as session:
