@@ -246,15 +246,10 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
         if establishment.key in seen_keys:
             found.append((("establishments", index, "key"), f"clé en double : {establishment.key!r}"))
         seen_keys.setdefault(establishment.key, index)
-        numbered: list[tuple[Loc, str]] = [(("establishments", index, "finess_ej"), establishment.finess_ej)]
-        numbered += [
-            (("establishments", index, "sites", site_index, "finess_et"), site.finess_et)
-            for site_index, site in enumerate(establishment.sites)
-        ]
-        for loc, number in numbered:
-            if number in seen_finess:
-                found.append((loc, f"FINESS en double : {number} déjà utilisé par {seen_finess[number]}"))
-            seen_finess.setdefault(number, _dotted(loc))
+    for loc, number in _finess_numbers(settings):
+        if number in seen_finess:
+            found.append((loc, f"FINESS en double : {number} déjà utilisé par {seen_finess[number]}"))
+        seen_finess.setdefault(number, _dotted(loc))
     keys = {e.key for e in settings.establishments}
     seen_ports: set[tuple[str, int]] = set()
     for index, listener in enumerate(settings.logs.listeners):
@@ -279,49 +274,50 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
 
 def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secrets, list[tuple[Loc, str]]]:
     missing: list[tuple[Loc, str]] = []
+
+    def named(loc: Loc, variable: str | None) -> str | None:
+        if variable is None:
+            return None
+        value = environ.get(variable)
+        if not value:
+            missing.append((loc, f"la variable d'environnement {variable} n'est pas définie"))
+        return value
+
     secret_key = environ.get(settings.hub.secret_key_env, "")
     if len(secret_key) < 16:
+        variable = settings.hub.secret_key_env
         missing.append(
             (
                 ("hub", "secret_key_env"),
-                f"la variable d'environnement {settings.hub.secret_key_env} doit contenir au moins 16 caractères",
+                f"la variable d'environnement {variable} doit contenir au moins 16 caractères",
             )
         )
-    smtp_password = None
-    if settings.hub.smtp.password_env is not None:
-        smtp_password = environ.get(settings.hub.smtp.password_env)
-        if not smtp_password:
-            missing.append(
-                (
-                    ("hub", "smtp", "password_env"),
-                    f"la variable d'environnement {settings.hub.smtp.password_env} n'est pas définie",
-                )
-            )
-    es_api_key = None
-    if settings.logs.store.api_key_env is not None:
-        es_api_key = environ.get(settings.logs.store.api_key_env)
-        if not es_api_key:
-            missing.append(
-                (
-                    ("logs", "store", "api_key_env"),
-                    f"la variable d'environnement {settings.logs.store.api_key_env} n'est pas définie",
-                )
-            )
-    return Secrets(secret_key=secret_key, smtp_password=smtp_password, es_api_key=es_api_key), missing
+    secrets = Secrets(
+        secret_key=secret_key,
+        smtp_password=named(("hub", "smtp", "password_env"), settings.hub.smtp.password_env),
+        es_api_key=named(("logs", "store", "api_key_env"), settings.logs.store.api_key_env),
+    )
+    return secrets, missing
+
+
+def _finess_numbers(settings: Settings) -> list[tuple[Loc, str]]:
+    """Every FINESS of the file (EJ, then the sites' ET) with where it stands."""
+    numbered: list[tuple[Loc, str]] = []
+    for index, establishment in enumerate(settings.establishments):
+        numbered.append((("establishments", index, "finess_ej"), establishment.finess_ej))
+        numbered += [
+            (("establishments", index, "sites", site_index, "finess_et"), site.finess_et)
+            for site_index, site in enumerate(establishment.sites)
+        ]
+    return numbered
 
 
 def _warnings(settings: Settings, shown: str, locate: _LineFinder) -> list[str]:
     found = []
-    for index, establishment in enumerate(settings.establishments):
-        numbered: list[tuple[Loc, str]] = [(("establishments", index, "finess_ej"), establishment.finess_ej)]
-        numbered += [
-            (("establishments", index, "sites", s, "finess_et"), site.finess_et)
-            for s, site in enumerate(establishment.sites)
-        ]
-        for loc, number in numbered:
-            warning = check_finess(number).warning
-            if warning:
-                found.append(str(ConfigProblem(shown, locate(loc), _dotted(loc), warning)))
+    for loc, number in _finess_numbers(settings):
+        warning = check_finess(number).warning
+        if warning:
+            found.append(str(ConfigProblem(shown, locate(loc), _dotted(loc), warning)))
     return found
 
 

@@ -59,6 +59,40 @@ def detection_indicators(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, 
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class MatchedEvent:
+    """One event a plain rule matched, as either engine reads it back."""
+
+    ref: str  # the event's reference in its store
+    at: datetime
+    fields: Mapping[str, Any]
+
+
+def plain_detections(
+    rule_id: str, title: str, severity: AlertSeverity, matches: Iterable[MatchedEvent]
+) -> list[Detection]:
+    """One detection per establishment among the events a plain rule matched in a batch."""
+    by_establishment: dict[int | None, list[MatchedEvent]] = {}
+    for match in matches:
+        by_establishment.setdefault(match.fields.get("establishment_id"), []).append(match)
+    return [
+        Detection(
+            rule_id=rule_id,
+            title=title,
+            severity=severity,
+            establishment_id=establishment_id,
+            group=(),
+            correlated=False,
+            count=len(matched),
+            indicators=detection_indicators(m.fields for m in matched),
+            event_ids=tuple(m.ref for m in matched[:MAX_LINKED_EVENTS]),
+            first_seen=min(m.at for m in matched),
+            last_seen=max(m.at for m in matched),
+        )
+        for establishment_id, matched in by_establishment.items()
+    ]
+
+
 class Detector(Protocol):
     """A store with the rules compiled for it: stores each batch, then says what the rules found in it."""
 

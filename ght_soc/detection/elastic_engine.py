@@ -21,10 +21,11 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from ght_soc.detection.detections import (
-    MAX_LINKED_EVENTS,
     SEVERITIES,
     Detection,
+    MatchedEvent,
     detection_indicators,
+    plain_detections,
 )
 from ght_soc.detection.pipeline import NETWORK_FIELDS, WINDOWS_FIELDS, hub_pipeline
 from ght_soc.detection.rules import RuleLoadError, RuleSet
@@ -227,27 +228,17 @@ def correlation_detections(rule: LuceneRule, buckets: Iterable[Mapping[str, Any]
     return found
 
 
-def plain_detections(rule: LuceneRule, hits: Iterable[Mapping[str, Any]]) -> list[Detection]:
-    by_establishment: dict[int | None, list[Mapping[str, Any]]] = {}
-    for hit in hits:
-        source = hit["_source"]
-        by_establishment.setdefault(source.get(ESTABLISHMENT), []).append(source)
-    return [
-        Detection(
-            rule_id=rule.rule_id,
-            title=rule.title,
-            severity=rule.severity,
-            establishment_id=establishment_id,
-            group=(),
-            correlated=False,
-            count=len(sources),
-            indicators=detection_indicators(sources),
-            event_ids=tuple(str(s["event.id"]) for s in sources[:MAX_LINKED_EVENTS]),
-            first_seen=min(_instant(s["@timestamp"]) for s in sources),
-            last_seen=max(_instant(s["@timestamp"]) for s in sources),
+def batch_detections(rule: LuceneRule, hits: Iterable[Mapping[str, Any]]) -> list[Detection]:
+    """The detections of a plain rule from the hits of its batch search."""
+    matches = (
+        MatchedEvent(
+            ref=str(hit["_source"]["event.id"]),
+            at=_instant(hit["_source"]["@timestamp"]),
+            fields=hit["_source"],
         )
-        for establishment_id, sources in by_establishment.items()
-    ]
+        for hit in hits
+    )
+    return plain_detections(rule.rule_id, rule.title, rule.severity, matches)
 
 
 def _millis(value: float | None) -> datetime:
@@ -284,7 +275,7 @@ class ElasticDetector:
                 if "error" in response:
                     log.error("règle %s en échec : %s", rule.title, response["error"])
                     continue
-                found.extend(plain_detections(rule, response["hits"]["hits"]))
+                found.extend(batch_detections(rule, response["hits"]["hits"]))
         now = datetime.now(UTC)
         for rule in self._correlations:
             assert rule.correlation is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -25,10 +24,11 @@ from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
 from ght_soc.detection.detections import (
-    MAX_LINKED_EVENTS,
     SEVERITIES,
     Detection,
+    MatchedEvent,
     detection_indicators,
+    plain_detections,
 )
 from ght_soc.detection.pipeline import hub_pipeline
 from ght_soc.detection.rules import RuleLoadError, RuleSet
@@ -197,25 +197,8 @@ class SqliteDetector:
 
 
 def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[Detection]:
-    by_establishment: defaultdict[int | None, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_establishment[row[ESTABLISHMENT]].append(row)
-    return [
-        Detection(
-            rule_id=rule.rule_id,
-            title=rule.title,
-            severity=rule.severity,
-            establishment_id=establishment_id,
-            group=(),
-            correlated=False,
-            count=len(matched),
-            indicators=detection_indicators(matched),
-            event_ids=tuple(str(row["id"]) for row in matched[:MAX_LINKED_EVENTS]),
-            first_seen=_instant(min(row["ts"] for row in matched)),
-            last_seen=_instant(max(row["ts"] for row in matched)),
-        )
-        for establishment_id, matched in by_establishment.items()
-    ]
+    matches = (MatchedEvent(ref=str(row["id"]), at=_instant(row["ts"]), fields=row) for row in rows)
+    return plain_detections(rule.rule_id, rule.title, rule.severity, matches)
 
 
 def _correlation_detections(

@@ -13,11 +13,11 @@ import pytest
 from ght_soc.detection.elastic_engine import (
     ElasticDetector,
     LuceneRule,
+    batch_detections,
     batch_search,
     compile_lucene,
     correlation_detections,
     correlation_search,
-    plain_detections,
 )
 from ght_soc.detection.rules import load_rules
 from ght_soc.domain import AlertSeverity
@@ -87,7 +87,7 @@ def test_a_plain_rule_searches_only_the_batch_and_groups_hits_by_establishment(r
         {"_source": {"event.id": "a", "@timestamp": "2026-11-22T03:00:00+00:00", "establishment_id": 1}},
         {"_source": {"event.id": "b", "@timestamp": "2026-11-22T03:01:00+00:00", "establishment_id": 2}},
     ]
-    found = sorted(plain_detections(rule, hits), key=lambda d: d.establishment_id or 0)
+    found = sorted(batch_detections(rule, hits), key=lambda d: d.establishment_id or 0)
     assert [(d.establishment_id, d.event_ids, d.severity) for d in found] == [
         (1, ("a",), AlertSeverity.HIGH),
         (2, ("b",), AlertSeverity.HIGH),
