@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,6 +119,16 @@ def build_search(query: EventQuery, scope: Scope) -> dict[str, Any] | None:
     return body
 
 
+def build_lookup(refs: Sequence[str], scope: Scope) -> dict[str, Any] | None:
+    """The events with these `event.id`s, within the scope, oldest first."""
+    filters: list[dict[str, Any]] = [{"terms": {"event.id": sorted(set(refs))}}]
+    if scope.establishment_ids is not None:
+        if not scope.establishment_ids or not refs:
+            return None
+        filters.append({"terms": {"establishment_id": sorted(scope.establishment_ids)}})
+    return {"query": {"bool": {"filter": filters}}, "sort": [{"@timestamp": "asc"}], "size": len(set(refs))}
+
+
 def build_purge(establishment_id: int | None, before: datetime) -> dict[str, Any]:
     """The delete-by-query body removing one establishment's events older than `before`."""
     owner: dict[str, Any] = (
@@ -206,6 +216,13 @@ class ElasticEventStore:
         events = [{**hit["_source"], "_id": hit["_id"]} for hit in hits]
         cursor = _encode_cursor(hits[-1]["sort"]) if len(hits) == body["size"] else None
         return EventPage(events=events, next_cursor=cursor)
+
+    def get(self, refs: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
+        body = build_lookup(refs, scope)
+        if body is None:
+            return []
+        response = self._client.search(index=self.pattern, ignore_unavailable=True, **body)
+        return [{**hit["_source"], "_id": hit["_id"]} for hit in response["hits"]["hits"]]
 
     def purge(self, establishment_id: int | None, before: datetime) -> int:
         response = self._client.delete_by_query(

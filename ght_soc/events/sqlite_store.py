@@ -253,6 +253,18 @@ class SqliteEventStore:
         cursor = f"{rows[size - 1][1]}:{rows[size - 1][0]}" if len(rows) > size else None
         return EventPage(events=events, next_cursor=cursor)
 
+    def get(self, refs: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
+        ids = sorted({int(ref) for ref in refs if ref.isdigit()})
+        if not ids or scope.establishment_ids == frozenset():
+            return []
+        sql = f"SELECT id, ts, doc FROM events WHERE id IN ({', '.join('?' * len(ids))})"
+        params: list[Any] = list(ids)
+        if scope.establishment_ids is not None:
+            sql += f" AND establishment_id IN ({', '.join('?' * len(scope.establishment_ids))})"
+            params += sorted(scope.establishment_ids)
+        rows = self._connection().execute(sql + " ORDER BY ts, id", params).fetchall()
+        return [{**orjson.loads(doc), "@timestamp": _instant(ts), "_id": row_id} for row_id, ts, doc in rows]
+
     def count(self, scope: Scope) -> int:
         page_filter, params = "", []
         if scope.establishment_ids is not None:

@@ -67,6 +67,10 @@ class EventStore(Protocol):
         """Events matching `query` within `scope`, newest first."""
         ...
 
+    def get(self, refs: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
+        """The events with these references (as alerts link them), those within `scope` only."""
+        ...
+
     def purge(self, establishment_id: int | None, before: datetime) -> int:
         """Delete the establishment's events older than `before` (None: the unattributed bucket)."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -11,6 +11,7 @@ from ght_soc.access import SYSTEM, Permission
 from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.domain import AlertSeverity, AlertStatus
+from ght_soc.events.factory import event_store
 from ght_soc.models import Alert, Establishment
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
@@ -95,11 +96,13 @@ def detail(alert_id: int) -> str:
     with db.session_for(SYSTEM) as system:
         shared = shared_indicators(session=system, alert=system.get_one(Alert, alert.id))
         names = {e.id: e.short_name for e in system.scalars(select(Establishment))}
+    linked = event_store(current_app).get([link.event_ref for link in alert.events], principal.scope)
     return render_template(
         "alert.html",
         alert=alert,
         form=form,
         can_triage=can_triage,
+        linked=linked,
         shared=shared,
         names=names if principal.scope.is_everything else None,
     )

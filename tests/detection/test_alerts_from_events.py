@@ -73,7 +73,7 @@ def test_a_burst_of_failed_logons_raises_one_alert_that_grows(
 
 
 def test_a_plain_rule_links_its_events_and_counts_repeats(
-    app: Flask, ingestor: EventIngestor, establishments: Establishments
+    app: Flask, ingestor: EventIngestor, establishments: Establishments, make_user, make_client
 ) -> None:
     site = establishments["clinique-loire-demo"].id
     cleared = {"event.code": "1102", "establishment_id": site, "message": "The audit log was cleared."}
@@ -82,6 +82,10 @@ def test_a_plain_rule_links_its_events_and_counts_repeats(
     (alert,) = alerts(app)
     assert alert.title == "Journal de sécurité Windows effacé" and alert.count == 2
     assert len(alert.events) == 2
+    make_user("correspondant", Role.SITE_CORRESPONDENT, "clinique-loire-demo")
+    client: HubClient = make_client()
+    client.login("correspondant")
+    assert client.get(f"/alerts/{alert.id}").text.count("<summary>The audit log was cleared.</summary>") == 2
     assert alert.last_seen_at == T0 + timedelta(minutes=5)
 
 

@@ -136,3 +136,15 @@ def test_live_write_search_and_purge(live_store: ElasticEventStore) -> None:
     second = live_store.search(EventQuery(page_size=4, after=first.next_cursor), Scope.everything())
     assert len(first.events) + len(second.events) == 6
     assert live_store.purge(1, before=T0 + timedelta(minutes=3)) == 2
+
+
+def test_a_lookup_by_reference_is_scoped() -> None:
+    from ght_soc.events.elastic_store import build_lookup
+
+    body = build_lookup(["b", "a"], Scope(frozenset({3})))
+    assert body is not None
+    assert body["query"]["bool"]["filter"] == [
+        {"terms": {"event.id": ["a", "b"]}},
+        {"terms": {"establishment_id": [3]}},
+    ]
+    assert build_lookup(["a"], Scope.nothing()) is None

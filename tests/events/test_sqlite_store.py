@@ -141,3 +141,14 @@ def test_writers_and_readers_in_other_threads(store: SqliteEventStore) -> None:
         thread.join(timeout=30)
     assert not errors
     assert store.count(EVERYTHING) == 300
+
+
+def test_events_are_fetched_by_reference_within_the_scope(store: SqliteEventStore) -> None:
+    store.write([event(1, 1), event(2, 2), event(3, 1)])
+    assert [e["message"] for e in store.get(["1", "2", "3", "x"], EVERYTHING)] == [
+        "event number 1",
+        "event number 2",
+        "event number 3",
+    ]
+    assert [e["message"] for e in store.get(["1", "2"], Scope(frozenset({2})))] == ["event number 2"]
+    assert store.get(["1"], Scope.nothing()) == []
