@@ -109,7 +109,7 @@ def _compile_correlation(rule: SigmaCorrelationRule) -> list[CompiledRule]:
     backend = _backend(WINDOW_TABLE)
     queries = backend.convert(collection)
     # The backend writes its searches "FROM logs" and only then substitutes the table.
-    search = str(backend.convert_correlation_search(rule)).replace("FROM logs", f"FROM {BATCH_TABLE}", 1)
+    search = str(backend.convert_correlation_search(rule)).replace("FROM logs", f"FROM {BATCH_TABLE}")
     return [
         replace(
             _compiled(rule, str(sql), window=window, group_by=tuple(rule.group_by or ())),

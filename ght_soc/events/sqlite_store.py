@@ -31,7 +31,12 @@ from ght_soc.events.store import (
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MICROSECOND = timedelta(microseconds=1)
-_FIXED_COLUMNS = frozenset({"id", "ts", "received", "establishment_id", "message", "doc"})
+_FIXED_COLUMNS = frozenset({"id", "ts", "received", "establishment_id", "message", "doc", "timestamp"})
+# The event time as text, computed by SQLite: pySigma's temporal correlations read a `timestamp` column.
+_TIMESTAMP_COLUMN = (
+    '"timestamp" TEXT GENERATED ALWAYS AS '
+    "(strftime('%Y-%m-%dT%H:%M:%f', ts / 1000000.0, 'unixepoch')) VIRTUAL"
+)
 MAX_PAGE_SIZE = 500
 
 
@@ -125,7 +130,9 @@ class SqliteEventStore:
         )
 
     def _existing_columns(self) -> list[str]:
-        rows = self._connection().execute("PRAGMA table_info(events)").fetchall()
+        rows = self._connection().execute("PRAGMA table_xinfo(events)").fetchall()
+        if "timestamp" not in {row[1] for row in rows}:
+            self._connection().execute(f"ALTER TABLE events ADD COLUMN {_TIMESTAMP_COLUMN}")
         return [row[1] for row in rows if row[1] not in _FIXED_COLUMNS]
 
     @property

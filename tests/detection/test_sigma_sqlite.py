@@ -143,3 +143,29 @@ def test_a_rule_that_fails_at_run_time_does_not_stop_the_others(detector: Sqlite
     found = detector.evaluate(detector._store.append([windows_event(1102, 0)]))  # noqa: SLF001
     assert [d.title for d in found] == ["Journal de sécurité Windows effacé"]
     assert "no such table" in detector.failures["broken"]
+
+
+def test_a_temporal_correlation_needs_both_rules_within_the_timespan(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "temporal.yml").write_text(
+        "title: Failed logon\nname: t_failed\nlogsource: {product: windows, service: security}\n"
+        "detection: {selection: {EventID: 4625}, condition: selection}\n---\n"
+        "title: Successful logon\nname: t_success\nlogsource: {product: windows, service: security}\n"
+        "detection: {selection: {EventID: 4624}, condition: selection}\n---\n"
+        "title: Échec puis succès depuis la même adresse\ncorrelation:\n  type: temporal\n"
+        "  rules: [t_failed, t_success]\n  group-by: [IpAddress]\n  timespan: 5m\nlevel: high\n",
+        encoding="utf-8",
+    )
+    compiled, errors = compile_rules(load_rules([folder]))
+    assert not errors
+    store = SqliteEventStore(tmp_path / "events.db")
+    detector = SqliteDetector(store, compiled)
+    ip = {"source.ip": "203.0.113.8"}
+    assert detector.evaluate(store.append([windows_event(4625, 0, **ip)])) == []
+    assert (
+        detector.evaluate(store.append([windows_event(4624, 20, **ip)])) == []
+    )  # 20 minutes later: too late
+    (found,) = detector.evaluate(store.append([windows_event(4625, 21, **ip), windows_event(4624, 22, **ip)]))
+    assert found.title == "Échec puis succès depuis la même adresse" and dict(found.group) == ip
+    store.close()
