@@ -1,0 +1,59 @@
+"""What the LDAP connector emits: accounts, computers and groups as read, and a summary of each sync.
+
+A summary with `complete=False` (a failed, partial or size-limited search) must never be used to conclude
+that an object was deleted or disabled: the consumer only removes what a complete full sync did not return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryAccount:
+    kind: Literal["user", "computer"]
+    establishment: str
+    dn: str
+    login: str | None
+    display_name: str | None
+    sid: str | None
+    enabled: bool
+    last_logon: datetime | None
+    password_last_set: datetime | None
+    password_never_expires: bool
+    preauth_not_required: bool
+    admin_count: int
+    service_principal_names: tuple[str, ...]
+    member_of: tuple[str, ...]
+    dns_name: str | None = None
+    operating_system: str | None = None
+    operating_system_version: str | None = None
+    changed: int | None = None  # uSNChanged (Active Directory)
+    modified: datetime | None = None  # modifyTimestamp
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryGroup:
+    establishment: str
+    dn: str
+    name: str | None
+    sid: str | None
+    members: tuple[str, ...]  # direct members' DNs; nesting is resolved by the consumer
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    establishment: str
+    mode: Literal["full", "incremental"]
+    complete: bool
+    entries: int
+    watermark: str | None  # the highest uSNChanged or modifyTimestamp seen: the next incremental starts there
+    started_at: datetime
+    finished_at: datetime
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+DirectoryRecord = DirectoryAccount | DirectoryGroup

@@ -1,0 +1,251 @@
+"""The LDAP connector against a real slapd shaped like Active Directory."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.base import CollectingSink
+from connectors.ldap.connector import LdapAuthenticationFailed, LdapConnector, LdapUnavailable
+from connectors.ldap.decode import account_control, filetime, rid, sid_to_string
+from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord
+from connectors.ldap.settings import LdapSettings
+from tests.connectors.ldap.adlike import AdLikeSlapd, entry, sid
+from tests.connectors.ldap.adlike import filetime as to_filetime
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("slapd") is None and not shutil.os.path.exists("/usr/sbin/slapd"),
+    reason="slapd is not installed",
+)
+SUFFIX = AdLikeSlapd.suffix
+USERS = 2500  # more than the 1,000 entries an unpaged search may return
+# The hub binds as a service account, not as the directory's root: the server's limits apply to it.
+SERVICE_ACCOUNT = f"cn=svc-ghtsoc,{SUFFIX}"
+SERVICE_PASSWORD = "lecture-seule-0123456789"
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+
+def directory() -> str:
+    ou_users, ou_computers = f"OU=Utilisateurs,{SUFFIX}", f"OU=Ordinateurs,{SUFFIX}"
+    parts = [
+        entry(SUFFIX, objectClass=["dcObject", "organization"], dc="chu-demo", o="CHU démo"),
+        entry(
+            SERVICE_ACCOUNT,
+            objectClass=["person"],
+            cn="svc-ghtsoc",
+            sn="ght-soc",
+            userPassword=SERVICE_PASSWORD,
+        ),
+        entry(ou_users, objectClass="organizationalUnit", ou="Utilisateurs"),
+        entry(ou_computers, objectClass="organizationalUnit", ou="Ordinateurs"),
+    ]
+    for n in range(USERS):
+        parts.append(
+            entry(
+                f"CN=Agent {n},{ou_users}",
+                objectClass="user",
+                cn=f"Agent {n}",
+                sn=f"{n}",
+                sAMAccountName=f"agent{n}",
+                objectSid=sid(2000 + n),
+                userAccountControl=512 + (2 if n % 10 == 0 else 0),
+                lastLogonTimestamp=to_filetime(NOW - timedelta(days=n % 400)),
+                pwdLastSet=to_filetime(NOW),
+                uSNChanged=10_000 + n,
+            )
+        )
+    admin_dn = f"CN=Hélène Dupré,{ou_users}"
+    parts.append(
+        entry(
+            admin_dn,
+            objectClass="user",
+            cn="Hélène Dupré",
+            sn="Dupré",
+            sAMAccountName="hdupre",
+            displayName="Hélène Dupré",
+            objectSid=sid(1105),
+            userAccountControl=512 + 0x10000 + 0x400000,
+            adminCount=1,
+            servicePrincipalName="MSSQLSvc/srv-dpi.chu-demo.local:1433",
+            pwdLastSet=to_filetime(NOW - timedelta(days=900)),
+            memberOf=f"CN=Admins du domaine,{ou_users}",
+            uSNChanged=20_000,
+        )
+    )
+    parts.append(
+        entry(
+            f"CN=PC-URG-01,{ou_computers}",
+            objectClass="computer",
+            cn="PC-URG-01",
+            sn="pc",
+            sAMAccountName="PC-URG-01$",
+            objectSid=sid(3001),
+            userAccountControl=4096,
+            dNSHostName="pc-urg-01.chu-demo.local",
+            operatingSystem="Windows 7 Professionnel",
+            operatingSystemVersion="6.1 (7601)",
+            uSNChanged=20_001,
+        )
+    )
+    parts.append(
+        entry(
+            f"CN=Admins du domaine,{ou_users}",
+            objectClass="group",
+            cn="Admins du domaine",
+            sAMAccountName="Admins du domaine",
+            objectSid=sid(512),
+            member=[admin_dn, f"CN=Admins délégués,{ou_users}"],
+            uSNChanged=20_002,
+        )
+    )
+    parts.append(
+        entry(
+            f"CN=Admins délégués,{ou_users}",
+            objectClass="group",
+            cn="Admins délégués",
+            objectSid=sid(1200),
+            member=f"CN=Agent 7,{ou_users}",
+            uSNChanged=20_003,
+        )
+    )
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def slapd() -> Iterator[AdLikeSlapd]:
+    server = AdLikeSlapd(directory())
+    server.start()
+    yield server
+    server.stop()
+
+
+def settings(server: AdLikeSlapd, **overrides: object) -> LdapSettings:
+    values: dict[str, object] = {
+        "establishment": "chu",
+        "uri": server.ldap_uri,
+        "bind_dn": SERVICE_ACCOUNT,
+        "password": SERVICE_PASSWORD,
+        "base_dns": (SUFFIX,),
+        "start_tls": False,
+        "allow_plain_ldap": True,
+        "page_size": 400,
+        "timeout": 10,
+    }
+    values.update(overrides)
+    return LdapSettings(**values)  # type: ignore[arg-type]
+
+
+def test_a_full_sync_pages_through_the_whole_directory(slapd: AdLikeSlapd) -> None:
+    sink: CollectingSink[DirectoryRecord] = CollectingSink()
+    summary = LdapConnector(settings(slapd), sink).sync()
+    assert summary.complete and summary.error is None
+    assert summary.counts == {"user": USERS + 1, "computer": 1, "group": 2}
+    assert summary.watermark == "20003"
+    disabled = [
+        r for r in sink.records if isinstance(r, DirectoryAccount) and r.kind == "user" and not r.enabled
+    ]
+    assert len(disabled) == USERS // 10
+
+
+def test_accounts_computers_and_groups_are_decoded(slapd: AdLikeSlapd) -> None:
+    sink: CollectingSink[DirectoryRecord] = CollectingSink()
+    LdapConnector(settings(slapd), sink).sync()
+    by_dn = {r.dn.lower(): r for r in sink.records}  # DNs compare without regard to case
+    admin = by_dn[f"cn=hélène dupré,ou=utilisateurs,{SUFFIX}"]
+    assert isinstance(admin, DirectoryAccount)
+    assert admin.login == "hdupre" and admin.display_name == "Hélène Dupré"
+    assert admin.password_never_expires and admin.preauth_not_required and admin.admin_count == 1
+    assert admin.service_principal_names == ("MSSQLSvc/srv-dpi.chu-demo.local:1433",)
+    assert admin.sid is not None and rid(admin.sid) == 1105
+    assert admin.password_last_set == NOW - timedelta(days=900)
+    computer = by_dn[f"cn=pc-urg-01,ou=ordinateurs,{SUFFIX}"]
+    assert isinstance(computer, DirectoryAccount) and computer.kind == "computer"
+    assert (
+        computer.operating_system == "Windows 7 Professionnel"
+        and computer.dns_name == "pc-urg-01.chu-demo.local"
+    )
+    admins = by_dn[f"cn=admins du domaine,ou=utilisateurs,{SUFFIX}"]
+    assert isinstance(admins, DirectoryGroup) and admins.sid is not None and rid(admins.sid) == 512
+    assert len(admins.members) == 2
+
+
+def test_an_incremental_sync_reads_only_what_changed(slapd: AdLikeSlapd) -> None:
+    full: CollectingSink[DirectoryRecord] = CollectingSink()
+    watermark = LdapConnector(settings(slapd), full).sync().watermark
+    slapd.ldapmodify(
+        f"dn: CN=Agent 42,OU=Utilisateurs,{SUFFIX}\nchangetype: modify\nreplace: uSNChanged\nuSNChanged: 30000\n"
+        "-\nreplace: userAccountControl\nuserAccountControl: 514\n"
+    )
+    changed: CollectingSink[DirectoryRecord] = CollectingSink()
+    summary = LdapConnector(settings(slapd), changed).sync(since=str(int(str(watermark)) + 1))
+    assert summary.mode == "incremental" and summary.complete and summary.watermark == "30000"
+    assert [(r.dn.lower(), getattr(r, "enabled", None)) for r in changed.records] == [
+        (f"cn=agent 42,ou=utilisateurs,{SUFFIX}", False)
+    ]
+
+
+def test_a_wrong_password_and_an_unreachable_server_are_typed_errors(slapd: AdLikeSlapd) -> None:
+    with pytest.raises(LdapAuthenticationFailed, match="identifiants refusés"):
+        LdapConnector(settings(slapd, password="wrong"), CollectingSink()).sync()
+    with pytest.raises(LdapUnavailable, match="injoignable"):
+        LdapConnector(settings(slapd, uri="ldap://127.0.0.1:9", timeout=2), CollectingSink()).sync()
+
+
+def test_plain_ldap_is_refused_unless_allowed(slapd: AdLikeSlapd) -> None:
+    with pytest.raises(ValueError, match="sans StartTLS"):
+        settings(slapd, allow_plain_ldap=False)
+
+
+def test_a_server_size_limit_gives_an_incomplete_sync_that_keeps_the_watermark() -> None:
+    server = AdLikeSlapd(directory(), paged_total="1500")
+    server.start()
+    try:
+        sink: CollectingSink[DirectoryRecord] = CollectingSink()
+        summary = LdapConnector(settings(server), sink).sync(since=None)
+    finally:
+        server.stop()
+    assert not summary.complete and "limite de taille" in str(summary.error)
+    assert 0 < len(sink.records) <= 1500 and summary.watermark is None
+
+
+def test_a_connection_dropped_mid_sync_is_an_incomplete_sync() -> None:
+    server = AdLikeSlapd(directory())
+    server.start()
+
+    class StopsTheServer(CollectingSink[DirectoryRecord]):
+        def emit(self, record: DirectoryRecord) -> None:
+            super().emit(record)
+            if len(self.records) == 10:
+                server.stop()
+
+    sink = StopsTheServer()
+    summary = LdapConnector(settings(server), sink).sync()
+    assert not summary.complete and "connexion perdue" in str(summary.error)
+    assert 10 <= len(sink.records) < USERS
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (0, None),
+        (0x7FFFFFFFFFFFFFFF, None),
+        (str(to_filetime(NOW)).encode(), NOW),
+        (b"garbage", None),
+    ],
+)
+def test_filetime_decoding(raw: object, expected: datetime | None) -> None:
+    assert filetime(raw) == expected  # type: ignore[arg-type]
+
+
+def test_account_control_and_sid_decoding() -> None:
+    control = account_control(b"66050")  # 0x10202: normal, disabled, password never expires
+    assert (
+        control.name is not None
+        and "ACCOUNTDISABLE" in control.name
+        and "DONT_EXPIRE_PASSWORD" in control.name
+    )
+    assert sid_to_string(sid(512)) == "S-1-5-21-1004336348-1177238915-682003330-512"
+    assert sid_to_string(b"\x01") is None
