@@ -95,8 +95,9 @@ class LdapConnector:
         try:
             for kind, search_filter in SEARCHES[self._settings.profile].items():
                 for base in self._settings.base_dns:
+                    attributes = GROUP_ATTRIBUTES if kind == "group" else ACCOUNT_ATTRIBUTES
                     for dn, entry in self._paged(
-                        connection, base, _changed_since(search_filter, since, self._settings)
+                        connection, base, _changed_since(search_filter, since, self._settings), attributes
                     ):
                         record = (
                             _account(kind, dn, entry, self._settings)
@@ -150,11 +151,10 @@ class LdapConnector:
         return connection
 
     def _paged(
-        self, connection: Any, base: str, search_filter: str
+        self, connection: Any, base: str, search_filter: str, attributes: list[str]
     ) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
         """Entries of a paged search, one page in memory at a time."""
         control = SimplePagedResultsControl(True, size=self._settings.page_size, cookie="")
-        attributes = ACCOUNT_ATTRIBUTES + GROUP_ATTRIBUTES
         for _page in range(self._settings.max_pages):
             message = connection.search_ext(
                 base, ldap.SCOPE_SUBTREE, search_filter, attributes, serverctrls=[control]

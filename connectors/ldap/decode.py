@@ -50,8 +50,19 @@ def generalized_time(value: bytes | str | None) -> datetime | None:
     text = text.strip()
     if not text.endswith("Z") or len(text) < 15:
         return None
-    try:
-        return datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    digits = text[:14]
+    if not digits.isdigit():
+        return None
+    try:  # fixed-width digits: slicing is exact, and strptime cost a quarter of a full sync
+        return datetime(
+            int(digits[0:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapAuthenticationFailed, LdapConnector, LdapUnavailable
-from connectors.ldap.decode import account_control, filetime, rid, sid_to_string
+from connectors.ldap.decode import account_control, filetime, generalized_time, rid, sid_to_string
 from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord
 from tests.connectors.ldap.adlike import AdLikeSlapd, sid
 from tests.connectors.ldap.adlike import filetime as to_filetime
@@ -128,3 +128,17 @@ def test_account_control_and_sid_decoding() -> None:
     )
     assert sid_to_string(sid(512)) == "S-1-5-21-1004336348-1177238915-682003330-512"
     assert sid_to_string(b"\x01") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"20261122030405Z", datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)),
+        (b"20261122030405.0Z", datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)),
+        (b"20261322030405Z", None),
+        (b"2026112203040Z", None),
+        (b"yesterday", None),
+    ],
+)
+def test_generalized_time_decoding(raw: bytes, expected: datetime | None) -> None:
+    assert generalized_time(raw) == expected
