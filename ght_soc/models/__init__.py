@@ -3,6 +3,7 @@
 from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
 from ght_soc.models.connector import ConnectorStatus
+from ght_soc.models.directory import DirectoryFinding, DirectoryObject
 from ght_soc.models.ght import Establishment, Ght, Site
 from ght_soc.models.token import ApiToken
 from ght_soc.models.user import LoginThrottle, RoleAssignment, User
@@ -15,6 +16,8 @@ __all__ = [
     "ApiToken",
     "Base",
     "ConnectorStatus",
+    "DirectoryFinding",
+    "DirectoryObject",
     "Establishment",
     "EstablishmentOwned",
     "Ght",
