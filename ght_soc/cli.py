@@ -356,3 +356,50 @@ def listen(config_path: Path | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run_forever(create_app(_load(config_path)))
+
+
+@main.group()
+def connectors() -> None:
+    """Collectors of the member establishments (directories...)."""
+
+
+@connectors.command("run")
+@config_option
+@click.argument("name")
+def connectors_run(config_path: Path | None, name: str) -> None:
+    """Run one connector now: NAME is ESTABLISHMENT_KEY/DIRECTORY_NAME (see `connectors list`)."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.directory_sync import configured_directories, last_entry_count, run_directory
+
+    config = _load(config_path)
+    known = {ref.label: ref for ref in configured_directories(config)}
+    if name not in known:
+        raise click.BadParameter(
+            f"connecteur inconnu {name!r} ; connus : {', '.join(sorted(known)) or 'aucun'}"
+        )
+    app = create_app(config)
+    ref = known[name]
+    expected = last_entry_count(app, ref)
+    with click.progressbar(length=expected or 1, label=f"annuaire {name}", file=sys.stderr) as bar:
+        summary, result, error = run_directory(app, ref, progress=lambda n: bar.update(n))
+    db.dispose(app)
+    if summary is None or result is None:
+        raise click.ClickException(str(error))
+    state = "complète" if summary.complete else f"incomplète ({summary.error})"
+    click.echo(
+        f"{name} : {summary.entries} entrées lues, synchronisation {state} ; supprimés : {result.deleted}, "
+        f"constats : {result.findings}, alertes : {result.alerts_created}"
+    )
+    if not summary.complete:
+        sys.exit(1)
+
+
+@connectors.command("list")
+@config_option
+def connectors_list(config_path: Path | None) -> None:
+    """The configured connectors."""
+    from ght_soc.directory_sync import configured_directories
+
+    for ref in configured_directories(_load(config_path)):
+        click.echo(f"ldap\t{ref.label}")

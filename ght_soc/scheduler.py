@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ght_soc.access import SYSTEM
 from ght_soc.clock import now
 from ght_soc.database import db
+from ght_soc.directory_sync import DirectoryRef, configured_directories, due, run_directory
 from ght_soc.events.factory import event_store
 from ght_soc.services.retention import purge_expired_events
 
@@ -49,9 +51,30 @@ JOBS: tuple[Job, ...] = (
 )
 
 
+def sync_directory(app: Flask, ref: DirectoryRef) -> object:
+    """One directory's periodic sync, skipped while it waits out a backoff after failures."""
+    if not due(app, ref, now()):
+        return None
+    return run_directory(app, ref)
+
+
 def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseScheduler:
     """A scheduler with every job registered (not started)."""
     scheduler = scheduler or BackgroundScheduler(timezone="UTC")
+    config = app.extensions["ght_soc.config"]
+    for ref in configured_directories(config):
+        establishment = config.settings.establishment(ref.establishment)
+        minutes = next(d.interval_minutes for d in establishment.directories if d.name == ref.name)
+        scheduler.add_job(
+            sync_directory,
+            trigger=IntervalTrigger(minutes=minutes),
+            args=[app, ref],
+            id=f"ldap:{ref.label}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=600,
+        )
     for job in JOBS:
         scheduler.add_job(
             job.run,

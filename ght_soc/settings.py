@@ -55,6 +55,29 @@ class SiteConfig(_Frozen):
     city: str | None = None
 
 
+class DirectoryConfig(_Frozen):
+    """One directory (Active Directory or OpenLDAP) of an establishment."""
+
+    name: Slug
+    uri: str = Field(pattern=r"^ldaps?://")
+    bind_dn: str = Field(min_length=1)
+    password_env: EnvVarName
+    base_dns: tuple[str, ...] = Field(min_length=1)
+    profile: Literal["active_directory", "openldap"] = "active_directory"
+    start_tls: bool = True
+    ca_file: str | None = None
+    allow_plain_ldap: bool = False
+    page_size: int = Field(default=500, ge=1, le=5000)
+    timeout_seconds: float = Field(default=30, gt=0)
+    interval_minutes: int = Field(default=60, ge=5)
+
+
+class LdapHygieneConfig(_Frozen):
+    inactive_days: int = Field(default=90, ge=1)
+    privileged_password_max_days: int = Field(default=365, ge=1)
+    krbtgt_password_max_days: int = Field(default=180, ge=1)
+
+
 class EstablishmentConfig(_Frozen):
     key: Slug
     name: str = Field(min_length=1)
@@ -72,6 +95,7 @@ class EstablishmentConfig(_Frozen):
     log_senders: tuple[IPvAnyNetwork, ...] = ()
     log_tls_subjects: tuple[str, ...] = ()
     retention_days: int | None = Field(default=None, ge=1, le=3650)  # default: logs.retention_days
+    directories: tuple[DirectoryConfig, ...] = ()
 
 
 class GhtConfig(_Frozen):
@@ -140,6 +164,7 @@ class Settings(_Frozen):
     ght: GhtConfig
     hub: HubConfig = HubConfig()
     logs: LogsConfig = LogsConfig()
+    ldap_hygiene: LdapHygieneConfig = LdapHygieneConfig()
     establishments: tuple[EstablishmentConfig, ...] = Field(min_length=1)
 
     def establishment(self, key: str) -> EstablishmentConfig:
@@ -153,6 +178,7 @@ class Secrets:
     secret_key: str = field(repr=False)
     smtp_password: str | None = field(default=None, repr=False)
     es_api_key: str | None = field(default=None, repr=False)
+    directory_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → password
 
 
 @dataclass(frozen=True)
@@ -292,10 +318,18 @@ def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secre
                 f"la variable d'environnement {variable} doit contenir au moins 16 caractères",
             )
         )
+    directory_passwords = {}
+    for index, establishment in enumerate(settings.establishments):
+        for position, item in enumerate(establishment.directories):
+            loc: Loc = ("establishments", index, "directories", position, "password_env")
+            password = named(loc, item.password_env)
+            if password:
+                directory_passwords[f"{establishment.key}/{item.name}"] = password
     secrets = Secrets(
         secret_key=secret_key,
         smtp_password=named(("hub", "smtp", "password_env"), settings.hub.smtp.password_env),
         es_api_key=named(("logs", "store", "api_key_env"), settings.logs.store.api_key_env),
+        directory_passwords=directory_passwords,
     )
     return secrets, missing
 

@@ -1,0 +1,173 @@
+"""Running a directory sync for the hub: the connector from the configuration, applied to the inventory.
+
+The CLI (`ght-soc connectors run`) and the scheduler call the same `run_directory`. Its health lands in
+the connector status table: entries read, duration, error, and a backoff after failures.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.base import ConnectorError
+from connectors.ldap.connector import LdapConnector
+from connectors.ldap.hygiene import HygieneThresholds
+from connectors.ldap.records import DirectoryRecord, SyncSummary
+from connectors.ldap.settings import LdapSettings
+from ght_soc.access import SYSTEM
+from ght_soc.database import db
+from ght_soc.models import ConnectorStatus, Establishment
+from ght_soc.services.connectors import StatusReport, record_statuses
+from ght_soc.services.directories import DirectorySyncResult, apply_sync
+from ght_soc.settings import LoadedConfig
+
+log = logging.getLogger(__name__)
+KIND = "ldap"
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class DirectoryRef:
+    establishment: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.establishment}/{self.name}"
+
+
+def configured_directories(config: LoadedConfig) -> list[DirectoryRef]:
+    return [DirectoryRef(e.key, d.name) for e in config.settings.establishments for d in e.directories]
+
+
+def connector_settings(config: LoadedConfig, ref: DirectoryRef) -> LdapSettings:
+    establishment = config.settings.establishment(ref.establishment)
+    item = next(d for d in establishment.directories if d.name == ref.name)
+    return LdapSettings(
+        establishment=ref.establishment,
+        uri=item.uri,
+        bind_dn=item.bind_dn,
+        password=config.secrets.directory_passwords[ref.label],
+        base_dns=item.base_dns,
+        profile=item.profile,
+        start_tls=item.start_tls,
+        ca_file=Path(item.ca_file) if item.ca_file else None,
+        allow_plain_ldap=item.allow_plain_ldap,
+        page_size=item.page_size,
+        timeout=item.timeout_seconds,
+    )
+
+
+class _Collector:
+    """Keeps the records (the inventory needs the whole view to resolve nested groups) and reports progress."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.records: list[DirectoryRecord] = []
+        self._progress = progress
+
+    def emit(self, record: DirectoryRecord) -> None:
+        self.records.append(record)
+        if self._progress is not None:
+            self._progress(1)
+
+    def emit_many(self, records: Iterable[DirectoryRecord]) -> None:
+        for record in records:
+            self.emit(record)
+
+
+def last_entry_count(app: Flask, ref: DirectoryRef) -> int | None:
+    """How many entries the last sync read: the length of the next progress bar."""
+    status = _status(app, ref)
+    return status.events if status is not None else None
+
+
+def run_directory(
+    app: Flask, ref: DirectoryRef, progress: Callable[[int], None] | None = None
+) -> tuple[SyncSummary | None, DirectorySyncResult | None, str | None]:
+    """Sync one directory now: (summary, result, error). A connection or bind failure is an error, recorded."""
+    config: LoadedConfig = app.extensions["ght_soc.config"]
+    started = datetime.now(UTC)
+    collector = _Collector(progress)
+    try:
+        summary = LdapConnector(connector_settings(config, ref), collector).sync()
+    except ConnectorError as failure:
+        _report(app, ref, started, entries=0, error=str(failure))
+        return None, None, str(failure)
+    with db.session_for(SYSTEM, app) as session:
+        establishment_id = _establishment_id(session, ref.establishment)
+        hygiene = config.settings.ldap_hygiene
+        result = apply_sync(
+            session=session,
+            establishment_id=establishment_id,
+            directory=ref.name,
+            records=collector.records,
+            summary=summary,
+            now=datetime.now(UTC),
+            thresholds=HygieneThresholds(
+                hygiene.inactive_days, hygiene.privileged_password_max_days, hygiene.krbtgt_password_max_days
+            ),
+        )
+    _report(app, ref, started, entries=summary.entries, error=summary.error)
+    return summary, result, summary.error
+
+
+def due(app: Flask, ref: DirectoryRef, now: datetime) -> bool:
+    """False while a failed directory waits out its backoff."""
+    status = _status(app, ref)
+    retry_at = status.details.get("retry_at") if status is not None else None
+    return retry_at is None or datetime.fromisoformat(retry_at) <= now
+
+
+def _status(app: Flask, ref: DirectoryRef) -> ConnectorStatus | None:
+    with db.session_for(SYSTEM, app) as session:
+        establishment_id = _establishment_id(session, ref.establishment)
+        return session.scalars(
+            select(ConnectorStatus).where(
+                ConnectorStatus.kind == KIND,
+                ConnectorStatus.name == ref.name,
+                ConnectorStatus.establishment_id == establishment_id,
+            )
+        ).one_or_none()
+
+
+def _report(app: Flask, ref: DirectoryRef, started: datetime, entries: int, error: str | None) -> None:
+    previous = _status(app, ref)
+    failures = (int(previous.details.get("failures", 0)) if previous is not None else 0) + 1 if error else 0
+    now = datetime.now(UTC)
+    duration = round((now - started).total_seconds(), 2)
+    details: dict[str, object] = {"duration_s": duration, "error": error, "failures": failures}
+    if error:
+        # 5 min, 10, 20… at most six hours: a directory down for the night is not hammered.
+        details["retry_at"] = (now + min(timedelta(minutes=5) * 2 ** (failures - 1), MAX_BACKOFF)).isoformat()
+        log.error("annuaire %s : %s", ref.label, error)
+    with db.session_for(SYSTEM, app) as session:
+        record_statuses(
+            session=session,
+            reports=[
+                StatusReport(
+                    kind=KIND,
+                    name=ref.name,
+                    establishment_id=_establishment_id(session, ref.establishment),
+                    events=entries if not error else (previous.events if previous is not None else 0),
+                    events_per_second=round(entries / max(duration, 0.001), 1),
+                    errors=failures,
+                    last_event_at=now
+                    if not error
+                    else (previous.last_event_at if previous is not None else None),
+                    healthy=error is None,
+                    details=details,
+                )
+            ],
+            now=now,
+        )
+
+
+def _establishment_id(session: Session, key: str) -> int:
+    return int(session.scalars(select(Establishment.id).where(Establishment.key == key)).one())
