@@ -16,7 +16,7 @@ from ght_soc.access import SYSTEM, Scope
 from ght_soc.database import db
 from ght_soc.domain import AlertSeverity, Role
 from ght_soc.events.sqlite_store import SqliteEventStore
-from ght_soc.models import Alert, Establishment, Site
+from ght_soc.models import Alert, DirectoryFinding, DirectoryObject, Establishment, Site
 from ght_soc.scoping import UnscopedSessionError, set_scope
 from ght_soc.services.alerts import NewAlert, ingest_alert
 from ght_soc.services.connectors import StatusReport, record_statuses
@@ -46,6 +46,8 @@ OTHER_EVENT_MESSAGE = "sshd: Accepted password for root from 203.0.113.9 (serveu
 UNATTRIBUTED_MESSAGE = "kernel: paquet d'un émetteur inconnu 198.51.100.77"
 OTHER_CONNECTOR = "annuaire-epsm-loches"
 GHT_WIDE_CONNECTOR = "syslog-port-mutualise"
+OTHER_ACCOUNT = "secretaire.medicale.epsm"
+OTHER_FINDING = "Constat secret de l'EPSM"
 
 
 @pytest.fixture()
@@ -88,6 +90,31 @@ def two_sites(
             s.finess_et for s in session.scalars(select(Site).where(Site.establishment_id == other.id))
         ]
     with db.session_for(SYSTEM, app) as session:
+        for establishment_id, name in ((other.id, OTHER_ACCOUNT), (own.id, "own.account")):
+            session.add(
+                DirectoryObject(
+                    establishment_id=establishment_id,
+                    directory="ad",
+                    kind="user",
+                    dn=f"cn={name},dc=x",
+                    name=name,
+                    first_seen_at=at,
+                    last_seen_at=at,
+                )
+            )
+        session.add(
+            DirectoryFinding(
+                establishment_id=other.id,
+                directory="ad",
+                finding="ldap.x",
+                severity="high",
+                title=OTHER_FINDING,
+                explanation="-",
+                objects=[],
+                first_seen_at=at,
+                updated_at=at,
+            )
+        )
         record_statuses(
             session=session,
             reports=[
@@ -125,6 +152,8 @@ def two_sites(
             UNATTRIBUTED_MESSAGE,
             OTHER_CONNECTOR,
             GHT_WIDE_CONNECTOR,
+            OTHER_ACCOUNT,
+            OTHER_FINDING,
         ),
     )
 
@@ -212,6 +241,7 @@ def test_every_route_hides_another_establishment_from_a_site_user(
     assert [e["message"] for e in client.get("/api/v1/events").get_json()["items"]] == ["own event"]
     assert "own event" in client.get("/events/").text
     assert [i["name"] for i in client.get("/api/v1/connectors").get_json()["items"]] == ["own-connector"]
+    assert "own.account" in client.get("/inventory/").text
 
 
 def test_every_route_hides_another_establishment_from_a_collector_token(

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ght_soc.models.base import Base, EstablishmentOwned
+from ght_soc.models.ght import Establishment
 
 
 class DirectoryObject(EstablishmentOwned, Base):
@@ -36,6 +37,8 @@ class DirectoryObject(EstablishmentOwned, Base):
     last_seen_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
 
+    establishment: Mapped[Establishment] = relationship()
+
 
 class DirectoryFinding(EstablishmentOwned, Base):
     """A hygiene finding as the last complete sync showed it; resolved when a later one no longer does."""
@@ -55,3 +58,5 @@ class DirectoryFinding(EstablishmentOwned, Base):
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+    establishment: Mapped[Establishment] = relationship()

@@ -7,12 +7,20 @@ from werkzeug.exceptions import HTTPException
 
 from ght_soc.api.errors import json_error
 from ght_soc.api.registry import API_PREFIX
-from ght_soc.web import admin, alerts, auth, connectors, establishments, events
+from ght_soc.web import admin, alerts, auth, connectors, establishments, events, inventory
 from ght_soc.web.labels import template_globals
 
 
 def register_web(app: Flask) -> None:
-    for blueprint in (auth.bp, establishments.bp, alerts.bp, events.bp, connectors.bp, admin.bp):
+    for blueprint in (
+        auth.bp,
+        establishments.bp,
+        alerts.bp,
+        events.bp,
+        inventory.bp,
+        connectors.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(template_globals)

@@ -3,6 +3,7 @@ and a member added to Domain Admins raising an alert."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -13,9 +14,10 @@ from connectors.ldap.connector import LdapConnector
 from connectors.ldap.records import DirectoryRecord, SyncSummary
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
+from ght_soc.domain import Role
 from ght_soc.models import Alert, DirectoryFinding, DirectoryObject
 from ght_soc.services.directories import apply_sync
-from tests.conftest import Establishments
+from tests.conftest import Establishments, HubClient
 from tests.connectors.ldap.adlike import AdLikeSlapd
 from tests.connectors.ldap.directory import SLAPD_MISSING, SUFFIX, USERS, directory, settings
 
@@ -90,3 +92,20 @@ def test_syncs_keep_the_inventory_and_only_a_complete_full_sync_deletes(
         (alert,) = session.scalars(select(Alert).where(Alert.source == "ldap"))
         assert alert.establishment_id == chu and alert.severity.value == "critical"
         assert alert.title == f"Nouveau compte privilégié : cn=agent 99,ou=utilisateurs,{SUFFIX}"
+
+
+def test_the_inventory_page_shows_objects_and_findings(
+    app: Flask, establishments: Establishments, make_user, make_client
+) -> None:
+    server = AdLikeSlapd(directory())
+    server.start()
+    try:
+        sync(app, server, establishments["chu-tours-demo"].id)
+    finally:
+        server.stop()
+    make_user("rssi", Role.GHT_RSSI)
+    client: HubClient = make_client()
+    client.login("rssi")
+    page = html.unescape(client.get("/inventory/?privileged=1").text)
+    assert "hdupre" in page and "agent7" in page and "agent8" not in page
+    assert "Comptes privilégiés avec un SPN (kerberoasting)" in page
