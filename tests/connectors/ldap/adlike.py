@@ -39,7 +39,7 @@ GLOBAL = """dn: cn=config
 objectClass: olcGlobal
 cn: config
 olcLogLevel: none
-
+{tls}
 dn: cn=module,cn=config
 objectClass: olcModuleList
 cn: module
@@ -91,14 +91,25 @@ class AdLikeSlapd(SlapdObject):  # type: ignore[misc]
     openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif")
     TMPDIR = tempfile.gettempdir()
 
-    def __init__(self, entries: str, paged_total: str = "unlimited") -> None:
+    def __init__(
+        self, entries: str, paged_total: str = "unlimited", tls: tuple[str, str, str] | None = None
+    ) -> None:
+        """`tls`: (certificate, key, CA) files for StartTLS; none by default."""
         super().__init__()
+        self._tls = tls
         self._entries = entries
         self._paged_total = paged_total  # a number: paged searches stop there, as a server's size limit
         self.cli_sasl_external = False  # the CLI tools bind as the root DN (no peer-credential mapping here)
 
     def _write_config(self) -> None:
-        self.slapadd(GLOBAL, ["-n0"])
+        tls = ""
+        if self._tls:
+            certificate, key, authority = self._tls
+            tls = (
+                f"olcTLSCACertificateFile: {authority}\n"
+                f"olcTLSCertificateFile: {certificate}\nolcTLSCertificateKeyFile: {key}\n"
+            )
+        self.slapadd(GLOBAL.format(tls=tls), ["-n0"])
         for schema in self.openldap_schema_files:
             self.slapadd(None, ["-n0", "-l", f"{self.SCHEMADIR}/{schema}"])
         self.slapadd(SCHEMA, ["-n0"])
