@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from connectors.ldap.connector import ACCOUNT_ATTRIBUTES, GROUP_ATTRIBUTES, LdapConnector  # noqa: E402
 from connectors.ldap.records import DirectoryRecord  # noqa: E402
 from connectors.ldap.settings import LdapSettings  # noqa: E402
-from tests.connectors.ldap.adlike import AdLikeSlapd, entry, filetime, sid  # noqa: E402
+from ght_soc.demo_directory import AdLikeSlapd, entry, filetime, sid  # noqa: E402
 
 SUFFIX = AdLikeSlapd.suffix
 PASSWORD = "lecture-seule-0123456789"

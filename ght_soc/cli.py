@@ -161,6 +161,13 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     app = create_app(config)
     with db.session_for(SYSTEM, app) as session:
         accounts = load_demo(session=session, password=password, now=now())
+    from ght_soc.directory_sync import sync_demo_directory
+
+    directory = sync_demo_directory(app, "chu-tours-demo")
+    if directory is not None:
+        click.echo(
+            f"Annuaire de démonstration (CHU) : {directory.stored} objets, {directory.findings} constats"
+        )
     db.dispose(app)
     click.echo(f"\nComptes de démonstration (mot de passe commun : {password})")
     for account in accounts:

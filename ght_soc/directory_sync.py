@@ -171,3 +171,41 @@ def _report(app: Flask, ref: DirectoryRef, started: datetime, entries: int, erro
 
 def _establishment_id(session: Session, key: str) -> int:
     return int(session.scalars(select(Establishment.id).where(Establishment.key == key)).one())
+
+
+def sync_demo_directory(app: Flask, establishment_key: str) -> DirectorySyncResult | None:
+    """`ght-soc demo`: start a small AD-like slapd, sync it once for `establishment_key`, stop it.
+
+    None when slapd is not installed (the bootstrap installs it; the demo runs without it all the same).
+    """
+    import shutil
+
+    from ght_soc.demo_directory import DEMO_PASSWORD, DEMO_SERVICE_ACCOUNT, AdLikeSlapd, demo_entries
+
+    if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
+        return None
+    server = AdLikeSlapd(demo_entries())
+    server.start()
+    try:
+        settings = LdapSettings(
+            establishment=establishment_key,
+            uri=server.ldap_uri,
+            bind_dn=DEMO_SERVICE_ACCOUNT,
+            password=DEMO_PASSWORD,
+            base_dns=(server.suffix,),
+            start_tls=False,
+            allow_plain_ldap=True,
+        )
+        collector = _Collector(None)
+        summary = LdapConnector(settings, collector).sync()
+    finally:
+        server.stop()
+    with db.session_for(SYSTEM, app) as session:
+        return apply_sync(
+            session=session,
+            establishment_id=_establishment_id(session, establishment_key),
+            directory="ad-demo",
+            records=collector.records,
+            summary=summary,
+            now=datetime.now(UTC),
+        )

@@ -112,4 +112,5 @@ def test_the_demo_command_serves_the_french_hub_on_loopback(tmp_path: Path) -> N
         process.terminate()
         output, _ = process.communicate(timeout=20)
     assert "rssi" in output and "correspondant-ehpad-blois-demo" in output
+    assert "Annuaire de démonstration (CHU) : 306 objets, 8 constats" in output
     assert (tmp_path / "instance" / "ght-soc-demo.db").exists()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.connectors.ldap.adlike import AdLikeSlapd
+from ght_soc.demo_directory import AdLikeSlapd
 from tests.connectors.ldap.directory import directory
 
 

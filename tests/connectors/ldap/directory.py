@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.ldap.settings import LdapSettings
-from tests.connectors.ldap.adlike import AdLikeSlapd, entry, sid
-from tests.connectors.ldap.adlike import filetime as to_filetime
+from ght_soc.demo_directory import AdLikeSlapd, entry, sid
+from ght_soc.demo_directory import filetime as to_filetime
 
 SLAPD_MISSING = pytest.mark.skipif(
     shutil.which("slapd") is None and not shutil.os.path.exists("/usr/sbin/slapd"),

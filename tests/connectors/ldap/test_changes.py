@@ -6,7 +6,7 @@ from connectors.base import CollectingSink
 from connectors.ldap.changes import changes
 from connectors.ldap.connector import LdapConnector
 from connectors.ldap.records import DirectoryRecord
-from tests.connectors.ldap.adlike import AdLikeSlapd
+from ght_soc.demo_directory import AdLikeSlapd
 from tests.connectors.ldap.directory import SLAPD_MISSING, SUFFIX, directory, settings
 
 pytestmark = SLAPD_MISSING

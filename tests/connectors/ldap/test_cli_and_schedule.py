@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from ght_soc.app import create_app
 from ght_soc.cli import main
+from ght_soc.demo_directory import AdLikeSlapd
 from ght_soc.directory_sync import DirectoryRef, due, run_directory
 from ght_soc.scheduler import build_scheduler
 from ght_soc.settings import load_config
 from tests.conftest import EXAMPLE_CONFIG, TEST_SECRET
-from tests.connectors.ldap.adlike import AdLikeSlapd
 from tests.connectors.ldap.directory import SERVICE_ACCOUNT, SERVICE_PASSWORD, SLAPD_MISSING, SUFFIX
 
 pytestmark = SLAPD_MISSING

@@ -10,8 +10,8 @@ from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapAuthenticationFailed, LdapConnector, LdapUnavailable
 from connectors.ldap.decode import account_control, filetime, generalized_time, rid, sid_to_string
 from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord
-from tests.connectors.ldap.adlike import AdLikeSlapd, sid
-from tests.connectors.ldap.adlike import filetime as to_filetime
+from ght_soc.demo_directory import AdLikeSlapd, sid
+from ght_soc.demo_directory import filetime as to_filetime
 from tests.connectors.ldap.directory import NOW, SLAPD_MISSING, SUFFIX, USERS, directory, settings
 
 pytestmark = SLAPD_MISSING

@@ -6,7 +6,7 @@ from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapConnector
 from connectors.ldap.hygiene import HygieneThresholds, findings, privileged_members
 from connectors.ldap.records import DirectoryGroup, DirectoryRecord
-from tests.connectors.ldap.adlike import AdLikeSlapd, sid
+from ght_soc.demo_directory import AdLikeSlapd, sid
 from tests.connectors.ldap.directory import NOW, SLAPD_MISSING, SUFFIX, settings
 
 pytestmark = SLAPD_MISSING

@@ -14,11 +14,11 @@ from connectors.ldap.connector import LdapConnector
 from connectors.ldap.records import DirectoryRecord, SyncSummary
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
+from ght_soc.demo_directory import AdLikeSlapd
 from ght_soc.domain import Role
 from ght_soc.models import Alert, DirectoryFinding, DirectoryObject
 from ght_soc.services.directories import apply_sync
 from tests.conftest import Establishments, HubClient
-from tests.connectors.ldap.adlike import AdLikeSlapd
 from tests.connectors.ldap.directory import SLAPD_MISSING, SUFFIX, USERS, directory, settings
 
 pytestmark = SLAPD_MISSING

@@ -10,7 +10,7 @@ from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapConnector
 from connectors.ldap.decode import generalized_time
 from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord
-from tests.connectors.ldap.adlike import AdLikeSlapd, entry
+from ght_soc.demo_directory import AdLikeSlapd, entry
 from tests.connectors.ldap.directory import SERVICE_ACCOUNT, SERVICE_PASSWORD, SLAPD_MISSING, SUFFIX, settings
 
 pytestmark = SLAPD_MISSING

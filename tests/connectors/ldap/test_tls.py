@@ -12,7 +12,7 @@ import pytest
 from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapConnector, LdapTlsError
 from connectors.ldap.records import DirectoryRecord
-from tests.connectors.ldap.adlike import AdLikeSlapd
+from ght_soc.demo_directory import AdLikeSlapd
 from tests.connectors.ldap.directory import SLAPD_MISSING, USERS, directory, settings
 
 pytestmark = SLAPD_MISSING

@@ -1,5 +1,6 @@
-"""A real slapd that looks enough like Active Directory: Microsoft's attribute OIDs, with matching rules.
+"""A real slapd that looks enough like Active Directory, for the demo and the tests.
 
+Microsoft's attribute OIDs, with matching rules.
 Debian's bundled AD schema has no matching rules (so `(sAMAccountName=x)` matches nothing): this one does.
 The entries are loaded with `slapadd` before the server starts, the schema before the database (slapdtest's
 own order would fail on indexes), and unpaged searches stop at 1,000 entries, as on AD.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import base64
 import struct
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slapdtest import SlapdObject
 
@@ -84,7 +85,7 @@ def entry(dn: str, **attributes: object) -> str:
     return "\n".join(lines) + "\n"
 
 
-class AdLikeSlapd(SlapdObject):  # type: ignore[misc]
+class AdLikeSlapd(SlapdObject):  # type: ignore[misc]  # python-ldap ships slapdtest without types
     suffix = "dc=chu-demo,dc=local"
     root_cn = "admin"
     root_pw = "mot-de-passe-annuaire"
@@ -124,3 +125,104 @@ class AdLikeSlapd(SlapdObject):  # type: ignore[misc]
             ["-n0"],
         )
         self.slapadd(self._entries, ["-n1", "-q"])
+
+
+DEMO_SERVICE_ACCOUNT = f"cn=svc-ghtsoc,{AdLikeSlapd.suffix}"
+DEMO_PASSWORD = "demo-lecture-seule-0123"
+
+
+def demo_entries(agents: int = 300) -> str:
+    """A small hospital directory with the usual problems: a kerberoastable admin, a nested admin group,
+    an old krbtgt password, a Windows 7 workstation, a former admin still marked adminCount=1."""
+    suffix, now = AdLikeSlapd.suffix, datetime.now(UTC)
+    users, computers = f"OU=Utilisateurs,{suffix}", f"OU=Postes,{suffix}"
+    parts = [
+        entry(suffix, objectClass=["dcObject", "organization"], dc="chu-demo", o="CHU Tours (démo)"),
+        entry(
+            DEMO_SERVICE_ACCOUNT,
+            objectClass="person",
+            cn="svc-ghtsoc",
+            sn="ght-soc",
+            userPassword=DEMO_PASSWORD,
+        ),
+        entry(users, objectClass="organizationalUnit", ou="Utilisateurs"),
+        entry(computers, objectClass="organizationalUnit", ou="Postes"),
+    ]
+    for n in range(agents):
+        parts.append(
+            entry(
+                f"CN=Agent {n},{users}",
+                objectClass="user",
+                cn=f"Agent {n}",
+                sn=str(n),
+                sAMAccountName=f"agent{n}",
+                objectSid=sid(2000 + n),
+                userAccountControl=512 + (2 if n % 25 == 0 else 0),
+                lastLogonTimestamp=filetime(now - timedelta(days=(n * 7) % 200)),
+                pwdLastSet=filetime(now),
+            )
+        )
+    admin = f"CN=Hélène Dupré,{users}"
+    parts += [
+        entry(
+            admin,
+            objectClass="user",
+            cn="Hélène Dupré",
+            sn="Dupré",
+            sAMAccountName="hdupre",
+            displayName="Hélène Dupré (admin)",
+            objectSid=sid(1105),
+            userAccountControl=512 + 0x10000,
+            adminCount=1,
+            servicePrincipalName="MSSQLSvc/srv-dpi.chu-demo.local:1433",
+            pwdLastSet=filetime(now - timedelta(days=800)),
+            lastLogonTimestamp=filetime(now),
+        ),
+        entry(
+            f"CN=krbtgt,{users}",
+            objectClass="user",
+            cn="krbtgt",
+            sn="krbtgt",
+            sAMAccountName="krbtgt",
+            objectSid=sid(502),
+            userAccountControl=514,
+            pwdLastSet=filetime(now - timedelta(days=1200)),
+        ),
+        entry(
+            f"CN=Ancien Admin,{users}",
+            objectClass="user",
+            cn="Ancien Admin",
+            sn="Admin",
+            sAMAccountName="ancien.admin",
+            objectSid=sid(1300),
+            userAccountControl=512,
+            adminCount=1,
+            lastLogonTimestamp=filetime(now),
+        ),
+        entry(
+            f"CN=PC-URG-01,{computers}",
+            objectClass="computer",
+            cn="PC-URG-01",
+            sn="pc",
+            sAMAccountName="PC-URG-01$",
+            objectSid=sid(3001),
+            userAccountControl=4096,
+            operatingSystem="Windows 7 Professionnel",
+            dNSHostName="pc-urg-01.chu-demo.local",
+        ),
+        entry(
+            f"CN=Admins du domaine,{users}",
+            objectClass="group",
+            cn="Admins du domaine",
+            objectSid=sid(512),
+            member=[admin, f"CN=Admins délégués,{users}"],
+        ),
+        entry(
+            f"CN=Admins délégués,{users}",
+            objectClass="group",
+            cn="Admins délégués",
+            objectSid=sid(1200),
+            member=f"CN=Agent 7,{users}",
+        ),
+    ]
+    return "\n".join(parts)
