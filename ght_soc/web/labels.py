@@ -52,6 +52,13 @@ STATUS_LABELS: dict[AlertStatus, LazyString] = {
 }
 
 
+DIRECTORY_KIND_LABELS: dict[str, LazyString] = {
+    "user": _l("account"),
+    "computer": _l("computer"),
+    "group": _l("group"),
+}
+
+
 def template_globals() -> dict[str, Any]:
     return {
         "get_locale": get_locale,
@@ -65,4 +72,5 @@ def template_globals() -> dict[str, Any]:
         "role_label": ROLE_LABELS.__getitem__,
         "severity_label": SEVERITY_LABELS.__getitem__,
         "status_label": STATUS_LABELS.__getitem__,
+        "kind_label": lambda kind: DIRECTORY_KIND_LABELS.get(kind, kind),
     }
