@@ -30,6 +30,7 @@ from ght_soc.settings import LoadedConfig
 
 log = logging.getLogger(__name__)
 KIND = "ldap"
+FULL_SYNC_EVERY = timedelta(hours=24)
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -88,15 +89,32 @@ def last_entry_count(app: Flask, ref: DirectoryRef) -> int | None:
     return status.events if status is not None else None
 
 
+def incremental_start(app: Flask, ref: DirectoryRef, now: datetime) -> str | None:
+    """The watermark to sync from, or None for a full sync: none yet, or the last full one is a day old.
+
+    Only full syncs conclude deletions, so one runs at least daily; a change of domain controller is caught
+    after the sync (its USNs are its own) and the next run is full.
+    """
+    status = _status(app, ref)
+    if status is None:
+        return None
+    watermark, last_full = status.details.get("watermark"), status.details.get("last_full_at")
+    if not watermark or not last_full or now - datetime.fromisoformat(str(last_full)) > FULL_SYNC_EVERY:
+        return None
+    # A USN watermark is the highest seen: start above it. A modifyTimestamp restarts at its second (>=).
+    return str(int(watermark) + 1) if str(watermark).isdigit() else str(watermark)
+
+
 def run_directory(
-    app: Flask, ref: DirectoryRef, progress: Callable[[int], None] | None = None
+    app: Flask, ref: DirectoryRef, progress: Callable[[int], None] | None = None, incremental: bool = False
 ) -> tuple[SyncSummary | None, DirectorySyncResult | None, str | None]:
     """Sync one directory now: (summary, result, error). A connection or bind failure is an error, recorded."""
     config: LoadedConfig = app.extensions["ght_soc.config"]
     started = datetime.now(UTC)
     collector = _Collector(progress)
+    since = incremental_start(app, ref, started) if incremental else None
     try:
-        summary = LdapConnector(connector_settings(config, ref), collector).sync()
+        summary = LdapConnector(connector_settings(config, ref), collector).sync(since=since)
     except ConnectorError as failure:
         _report(app, ref, started, entries=0, error=str(failure))
         return None, None, str(failure)
@@ -114,7 +132,7 @@ def run_directory(
                 hygiene.inactive_days, hygiene.privileged_password_max_days, hygiene.krbtgt_password_max_days
             ),
         )
-    _report(app, ref, started, entries=summary.entries, error=summary.error)
+    _report(app, ref, started, entries=summary.entries, error=summary.error, summary=summary)
     return summary, result, summary.error
 
 
@@ -137,12 +155,38 @@ def _status(app: Flask, ref: DirectoryRef) -> ConnectorStatus | None:
         ).one_or_none()
 
 
-def _report(app: Flask, ref: DirectoryRef, started: datetime, entries: int, error: str | None) -> None:
+def _report(
+    app: Flask,
+    ref: DirectoryRef,
+    started: datetime,
+    entries: int,
+    error: str | None,
+    summary: SyncSummary | None = None,
+) -> None:
     previous = _status(app, ref)
+    kept = dict(previous.details) if previous is not None else {}
     failures = (int(previous.details.get("failures", 0)) if previous is not None else 0) + 1 if error else 0
     now = datetime.now(UTC)
     duration = round((now - started).total_seconds(), 2)
-    details: dict[str, object] = {"duration_s": duration, "error": error, "failures": failures}
+    details: dict[str, object] = {
+        "duration_s": duration,
+        "error": error,
+        "failures": failures,
+        "watermark": kept.get("watermark"),
+        "last_full_at": kept.get("last_full_at"),
+        "server": kept.get("server"),
+        "mode": summary.mode if summary is not None else None,
+    }
+    if summary is not None and summary.complete:
+        if kept.get("server") and summary.server_identity != kept.get("server"):
+            details["last_full_at"] = (
+                None  # another DC answered: its USNs mean nothing here, next run is full
+            )
+        elif summary.mode == "full":
+            details["last_full_at"] = now.isoformat()
+        if summary.entries or summary.mode == "full":  # an empty incremental saw nothing: keep the old one
+            details["watermark"] = summary.watermark
+        details["server"] = summary.server_identity
     if error:
         # 5 min, 10, 20… at most six hours: a directory down for the night is not hammered.
         details["retry_at"] = (now + min(timedelta(minutes=5) * 2 ** (failures - 1), MAX_BACKOFF)).isoformat()

@@ -55,7 +55,7 @@ def sync_directory(app: Flask, ref: DirectoryRef) -> object:
     """One directory's periodic sync, skipped while it waits out a backoff after failures."""
     if not due(app, ref, now()):
         return None
-    return run_directory(app, ref)
+    return run_directory(app, ref, incremental=True)
 
 
 def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseScheduler:

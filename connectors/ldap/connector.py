@@ -89,6 +89,7 @@ class LdapConnector:
         """A full sync, or an incremental one from the watermark of a previous complete sync."""
         started = datetime.now(UTC)
         connection = self._connect()
+        identity = _server_identity(connection)
         counts = {"user": 0, "computer": 0, "group": 0}
         highest: str | None = since
         error = None
@@ -123,6 +124,7 @@ class LdapConnector:
             finished_at=datetime.now(UTC),
             error=error,
             counts=counts,
+            server_identity=identity,
         )
 
     def _connect(self) -> Any:
@@ -235,6 +237,16 @@ def _higher(current: str | None, candidate: str | None) -> str | None:
     if current.isdigit() and candidate.isdigit():
         return candidate if int(candidate) > int(current) else current
     return max(current, candidate)  # GeneralizedTime strings of one format sort in time order
+
+
+def _server_identity(connection: Any) -> str | None:
+    """The DC answering (rootDSE dsServiceName); None where the server has no such thing (OpenLDAP)."""
+    try:
+        entries = connection.search_s("", ldap.SCOPE_BASE, "(objectClass=*)", ["dsServiceName"])
+    except ldap.LDAPError:
+        return None
+    values = entries[0][1].get("dsServiceName") if entries else None
+    return text(values[0]) if values else None
 
 
 def _message(failure: Exception) -> str:

@@ -54,6 +54,7 @@ class SyncSummary:
     finished_at: datetime
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    server_identity: str | None = None  # AD: the answering DC (dsServiceName); its USNs are its own
 
 
 DirectoryRecord = DirectoryAccount | DirectoryGroup

@@ -77,3 +77,21 @@ def test_a_failing_directory_is_recorded_and_backs_off(environment: dict[str, st
     assert not due(app, ref, now) and due(app, ref, now + timedelta(minutes=6))
     scheduler = build_scheduler(app)
     assert {job.id for job in scheduler.get_jobs()} == {"purge-events", "ldap:chu-tours-demo/ad"}
+
+
+def test_scheduled_syncs_are_incremental_after_a_full_one(
+    environment: dict[str, str], slapd: AdLikeSlapd
+) -> None:
+    config = load_config(Path(environment["GHT_SOC_CONFIG"]), environ=environment)
+    app = create_app(config)
+    ref = DirectoryRef("chu-tours-demo", "ad")
+    first, _, _ = run_directory(app, ref, incremental=True)
+    assert first is not None and first.mode == "full"  # nothing to start from yet
+    quiet, _, _ = run_directory(app, ref, incremental=True)
+    assert quiet is not None and quiet.mode == "incremental" and quiet.entries == 0
+    slapd.ldapmodify(
+        f"dn: CN=Agent 3,OU=Utilisateurs,{SUFFIX}\nchangetype: modify\nreplace: uSNChanged\nuSNChanged: 90000\n"
+    )
+    changed, result, _ = run_directory(app, ref, incremental=True)
+    assert changed is not None and changed.mode == "incremental" and changed.entries == 1
+    assert result is not None and result.deleted == 0  # an incremental never concludes deletions
