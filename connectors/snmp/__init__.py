@@ -1,0 +1,1 @@
+"""SNMP connector: inventory polling, change detection, hygiene checks and trap reception."""
