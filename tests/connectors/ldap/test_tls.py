@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,67 +12,20 @@ from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapConnector, LdapTlsError
 from connectors.ldap.records import DirectoryRecord
 from ght_soc.demo_directory import AdLikeSlapd
+from tests.certificates import issue, make_ca
 from tests.connectors.ldap.directory import SLAPD_MISSING, USERS, directory, settings
 
 pytestmark = SLAPD_MISSING
 
 
 def certificates(folder: Path, name: str) -> dict[str, Path]:
-    """A CA and a server certificate for `name` (openssl), readable by slapd."""
+    """A CA and a server certificate for `name`, readable by slapd."""
     names = f"DNS:{name}"
     if name == "localhost":  # libldap checks ldap://localhost against the machine's own host name
         names += f",DNS:{socket.gethostname()}"
-
-    def openssl(*arguments: str) -> None:
-        subprocess.run(["openssl", *arguments], check=True, capture_output=True, timeout=30, cwd=folder)
-
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=GHT test CA",
-    )
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        f"/CN={name}",
-        "-addext",
-        f"subjectAltName={names}",
-    )
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-copy_extensions",
-        "copy",
-    )
-    return {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
+    ca = make_ca(folder)
+    cert, key = issue(folder, "server", name, names)
+    return {"ca": ca, "cert": cert, "key": key}
 
 
 def server_with(tmp_path: Path, name: str) -> Iterator[tuple[AdLikeSlapd, Path]]:

@@ -15,6 +15,7 @@ import pytest
 
 from connectors.base import CollectingSink
 from connectors.syslog.listener import Attribution, ListenerSettings, LogEvent, SyslogListener
+from tests.certificates import issue, make_ca
 
 pytestmark = pytest.mark.skipif(shutil.which("logger") is None, reason="util-linux logger is not installed")
 ATTRIBUTION = Attribution(senders={"chu": ["127.0.0.0/8"], "ch": ["127.0.0.2/32"]})
@@ -217,61 +218,16 @@ def test_rsyslog_forwarding_in_both_framings(tmp_path: Path, framing: str) -> No
 
 
 def _certificates(directory: Path) -> dict[str, Path]:
-    """A CA, a server certificate and a client certificate whose CN names the sender (openssl)."""
-
-    def openssl(*arguments: str) -> None:
-        subprocess.run(["openssl", *arguments], check=True, capture_output=True, timeout=30, cwd=directory)
-
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=GHT test CA",
-    )
-    for name in ("server", "client"):
-        cn = "localhost" if name == "server" else "fw-chu.chu.test"
-        openssl(
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            f"{name}.key",
-            "-out",
-            f"{name}.csr",
-            "-subj",
-            f"/CN={cn}",
-            "-addext",
-            f"subjectAltName=DNS:{cn},IP:127.0.0.1",
-        )
-        openssl(
-            "x509",
-            "-req",
-            "-in",
-            f"{name}.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            f"{name}.pem",
-            "-days",
-            "2",
-            "-copy_extensions",
-            "copy",
-        )
+    """A CA, a server certificate and a client certificate whose CN names the sender."""
+    ca = make_ca(directory)
+    server, server_key = issue(directory, "server", "localhost", "DNS:localhost,IP:127.0.0.1")
+    client, client_key = issue(directory, "client", "fw-chu.chu.test", "DNS:fw-chu.chu.test")
     return {
-        name: directory / name for name in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")
+        "ca.pem": ca,
+        "server.pem": server,
+        "server.key": server_key,
+        "client.pem": client,
+        "client.key": client_key,
     }
 
 
