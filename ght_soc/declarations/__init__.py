@@ -1,0 +1,1 @@
+"""National declarations: regimes as data, qualification, clocks, documents (pure domain, no Flask)."""

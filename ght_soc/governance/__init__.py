@@ -1,0 +1,1 @@
+"""Shared resources and obligations: pooled people, designations, budgets, maturity (pure domain)."""

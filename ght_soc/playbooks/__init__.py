@@ -1,0 +1,1 @@
+"""YAML incident-response playbooks: definitions, safe expressions, validation, CACAO export, engine."""
