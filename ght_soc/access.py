@@ -43,17 +43,39 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     MANAGE_USERS = "manage_users"
     INGEST = "ingest"  # send alerts and events for one establishment
+    WORK_INCIDENTS = "work_incidents"  # open incidents, write the main courante, work playbook steps
+    APPROVE = "approve"  # answer playbook approval steps (roles are further named by each step)
+    DECLARE = "declare"  # edit, approve and record national declarations
+    MANAGE_GOVERNANCE = "manage_governance"  # shared resources, obligations, budgets, maturity
+    MANAGE_ONCALL = "manage_oncall"  # edit the on-call rota
 
+
+_TRIAGE = {Permission.VIEW, Permission.TRIAGE_ALERTS, Permission.WORK_INCIDENTS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.GHT_RSSI: frozenset({Permission.VIEW, Permission.TRIAGE_ALERTS, Permission.MANAGE_TOKENS}),
-    Role.SITE_CORRESPONDENT: frozenset({Permission.VIEW, Permission.TRIAGE_ALERTS, Permission.MANAGE_TOKENS}),
-    Role.ON_CALL_ENGINEER: frozenset({Permission.VIEW, Permission.TRIAGE_ALERTS}),
-    Role.DPO: frozenset({Permission.VIEW}),
-    Role.DECLARANT: frozenset({Permission.VIEW}),
+    Role.GHT_RSSI: frozenset(
+        _TRIAGE
+        | {
+            Permission.MANAGE_TOKENS,
+            Permission.APPROVE,
+            Permission.DECLARE,
+            Permission.MANAGE_GOVERNANCE,
+            Permission.MANAGE_ONCALL,
+        }
+    ),
+    Role.SITE_CORRESPONDENT: frozenset(_TRIAGE | {Permission.MANAGE_TOKENS, Permission.MANAGE_GOVERNANCE}),
+    Role.ON_CALL_ENGINEER: frozenset(_TRIAGE | {Permission.APPROVE}),
+    Role.DPO: frozenset({Permission.VIEW, Permission.WORK_INCIDENTS, Permission.DECLARE}),
+    Role.DECLARANT: frozenset({Permission.VIEW, Permission.DECLARE, Permission.APPROVE}),
     Role.AUDITOR: frozenset({Permission.VIEW}),
     Role.ADMINISTRATOR: frozenset(
-        {Permission.VIEW, Permission.TRIAGE_ALERTS, Permission.MANAGE_TOKENS, Permission.MANAGE_USERS}
+        _TRIAGE
+        | {
+            Permission.MANAGE_TOKENS,
+            Permission.MANAGE_USERS,
+            Permission.APPROVE,
+            Permission.MANAGE_ONCALL,
+        }
     ),
     Role.COLLECTOR: frozenset({Permission.VIEW, Permission.INGEST}),
 }

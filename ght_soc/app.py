@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from ght_soc import i18n
 from ght_soc.api import api_blueprint
 from ght_soc.database import db
+from ght_soc.playbooks import hub as playbooks
 from ght_soc.resources import bundled_config_path
 from ght_soc.settings import ENV_CONFIG_PATH, LoadedConfig, load_config
 from ght_soc.web.pages import register_web
@@ -53,6 +54,7 @@ def create_app(
         BABEL_DEFAULT_LOCALE=hub.default_locale,
         BABEL_DEFAULT_TIMEZONE=hub.display_timezone,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        EVIDENCE_MAX_BYTES=config.settings.incidents.evidence_max_mb * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides or {})
@@ -61,6 +63,7 @@ def create_app(
     db.init_app(app, bind=db_bind)
     i18n.init_app(app)
     init_security(app)
+    playbooks.init_app(app, config)
     register_web(app)
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)  # the API writes only with bearer tokens, never with the session cookie

@@ -168,6 +168,11 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
         click.echo(
             f"Annuaire de démonstration (CHU) : {directory.stored} objets, {directory.findings} constats"
         )
+    from ght_soc.demo_devices import load_demo_devices
+
+    network = load_demo_devices(app, "chu-tours-demo", now())
+    if network is not None:
+        click.echo(f"Réseau de démonstration (CHU) : {network.answered} équipements, {network.changes} changements")
     db.dispose(app)
     click.echo(f"\nComptes de démonstration (mot de passe commun : {password})")
     for account in accounts:
@@ -374,17 +379,20 @@ def connectors() -> None:
 @config_option
 @click.argument("name")
 def connectors_run(config_path: Path | None, name: str) -> None:
-    """Run one connector now: NAME is ESTABLISHMENT_KEY/DIRECTORY_NAME (see `connectors list`)."""
+    """Run one connector now: NAME is ESTABLISHMENT_KEY/DIRECTORY_OR_SNMP_GROUP (see `connectors list`)."""
     from ght_soc.app import create_app
     from ght_soc.database import db
+    from ght_soc.device_polling import configured_groups
     from ght_soc.directory_sync import configured_directories, last_entry_count, run_directory
 
     config = _load(config_path)
     known = {ref.label: ref for ref in configured_directories(config)}
+    snmp_groups = {ref.label: ref for ref in configured_groups(config)}
+    if name in snmp_groups:
+        return _run_device_poll(config, name)
     if name not in known:
-        raise click.BadParameter(
-            f"connecteur inconnu {name!r} ; connus : {', '.join(sorted(known)) or 'aucun'}"
-        )
+        everything = sorted([*known, *snmp_groups])
+        raise click.BadParameter(f"connecteur inconnu {name!r} ; connus : {', '.join(everything) or 'aucun'}")
     app = create_app(config)
     ref = known[name]
     expected = last_entry_count(app, ref)
@@ -402,11 +410,81 @@ def connectors_run(config_path: Path | None, name: str) -> None:
         sys.exit(1)
 
 
+def _run_device_poll(config: LoadedConfig, name: str) -> None:
+    """`connectors run` for an SNMP target group: one poll round with a bar over its addresses."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.device_polling import address_count, configured_groups, run_poll
+
+    ref = next(group for group in configured_groups(config) if group.label == name)
+    app = create_app(config)
+    with click.progressbar(
+        length=address_count(config, ref), label=f"snmp {ref.label}", file=sys.stderr
+    ) as bar:
+        result, error = run_poll(app, ref, progress=lambda n: bar.update(n))
+    db.dispose(app)
+    if result is None:
+        raise click.ClickException(str(error))
+    click.echo(
+        f"{ref.label} : {result.polled} adresses interrogées, {result.answered} équipements ont répondu "
+        f"({result.partial} partiellement), {result.failed} sans réponse ; changements : {result.changes}, "
+        f"alertes : {result.alerts_created}, constats : {result.findings}"
+    )
+    if error:
+        sys.exit(1)
+
+
 @connectors.command("list")
 @config_option
 def connectors_list(config_path: Path | None) -> None:
     """The configured connectors."""
+    from ght_soc.device_polling import configured_groups
     from ght_soc.directory_sync import configured_directories
 
-    for ref in configured_directories(_load(config_path)):
+    config = _load(config_path)
+    for ref in configured_directories(config):
         click.echo(f"ldap\t{ref.label}")
+    for group in configured_groups(config):
+        click.echo(f"snmp\t{group.label}")
+
+
+@main.group()
+def playbooks() -> None:
+    """Incident-response playbooks (YAML): check them, export them to CACAO."""
+
+
+@playbooks.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+def playbooks_validate(files: tuple[Path, ...]) -> None:
+    """Check FILES (default: every shipped playbook); list every problem as file:line:column: message."""
+    from ght_soc.playbooks.library import PlaybookLibrary, playbook_files
+    from ght_soc.resources import bundled_playbooks_dir
+
+    paths = list(files) or playbook_files(bundled_playbooks_dir())
+    library, problems = PlaybookLibrary.from_files(paths)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problème(s) dans {len(paths)} fichier(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(library)} playbook(s) valide(s)")
+
+
+@playbooks.command("export-cacao")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Default: standard output.")
+def playbooks_export_cacao(file: Path, output: Path | None) -> None:
+    """Export the playbook FILE to OASIS CACAO v2.0 JSON."""
+    from ght_soc.playbooks.cacao import to_cacao_json
+    from ght_soc.playbooks.validation import check_file
+
+    loaded, problems = check_file(file)
+    if loaded is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    text = to_cacao_json(loaded.playbook, exported_at=now())
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")

@@ -95,8 +95,13 @@ class Database:
         """A unit of work outside a request (CLI, job): commits on success, rolls back on error."""
         with self._binding(app).factory() as session:
             scoping.set_scope(session, principal.scope)
-            with session.begin():
+            # Not `session.begin()`: the playbook engine commits its write-ahead journal mid-unit.
+            try:
                 yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
 
     def _close_request_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

@@ -61,3 +61,79 @@ class AlertStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
     FALSE_POSITIVE = "false_positive"
+
+
+# Incidents share the alerts' severity scale, so an alert's severity carries over as is.
+Severity = AlertSeverity
+
+
+class IncidentCategory(StrEnum):
+    """The national observatory's and CERT-FR's categories (shared/DOMAIN.md)."""
+
+    RANSOMWARE = "ransomware"  # ransomware or wiper
+    MAILBOX_COMPROMISE = "mailbox_compromise"
+    HOST_COMPROMISE = "host_compromise"
+    EDGE_DEVICE_COMPROMISE = "edge_device_compromise"  # VPN concentrator, firewall
+    ACCOUNT_COMPROMISE = "account_compromise"  # AD, VPN, mail
+    PHISHING = "phishing"  # phishing or malspam campaign
+    DATA_LEAK = "data_leak"
+    DDOS = "ddos"
+    EXPLOITED_VULNERABILITY = "exploited_vulnerability"
+    VENDOR_REMOTE_ACCESS = "vendor_remote_access"  # compromised télémaintenance
+    HOSTING_OUTAGE = "hosting_outage"
+    TELECOM_LOSS = "telecom_loss"
+    POWER_OUTAGE = "power_outage"
+    OTHER = "other"
+
+
+class IncidentStatus(StrEnum):
+    """An incident's life; the allowed moves are the table in ght_soc/services/incidents.py."""
+
+    OPEN = "open"
+    QUALIFIED = "qualified"
+    CONTAINED = "contained"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Malice(StrEnum):
+    """Whether the incident is a malicious act, as the declaration asks."""
+
+    UNKNOWN = "unknown"
+    MALICIOUS = "malicious"
+    NOT_MALICIOUS = "not_malicious"
+
+
+class TimelineKind(StrEnum):
+    """What a main-courante entry records."""
+
+    NOTE = "note"
+    OPENED = "opened"
+    STATUS = "status"
+    SEVERITY = "severity"
+    FIELD = "field"  # title, category, malice or one of the timestamps changed
+    ALERT = "alert"  # an alert merged in
+    ESTABLISHMENT = "establishment"
+    TASK = "task"
+    OBSERVABLE = "observable"
+    EVIDENCE = "evidence"  # added, downloaded: the chain of custody
+    STEP = "step"  # a playbook step started, done, failed, skipped, escalated
+    DECISION = "decision"  # an approval answered
+    NOTIFICATION = "notification"
+    QUALIFICATION = "qualification"
+    DECLARATION = "declaration"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ObservableKind(StrEnum):
+    IP = "ip"
+    HOST = "host"
+    ACCOUNT = "account"
+    HASH = "hash"
+    DOMAIN = "domain"
+    URL = "url"

@@ -19,9 +19,13 @@ from flask import Flask
 from ght_soc.access import SYSTEM
 from ght_soc.clock import now
 from ght_soc.database import db
+from ght_soc.device_polling import add_poll_jobs
 from ght_soc.directory_sync import DirectoryRef, configured_directories, due, run_directory
 from ght_soc.events.factory import event_store
+from ght_soc.mail import mailer_from_config
+from ght_soc.services.notifications import deliver_pending
 from ght_soc.services.retention import purge_expired_events
+from ght_soc.webhooks import poster_from_config
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +50,93 @@ def purge_events(app: Flask) -> object:
     return report
 
 
+def governance_reminders(app: Flask) -> object:
+    """Daily governance: today's maturity snapshot, then reminders (designations ending, exercise, budget)."""
+    from ght_soc.services.governance_reminders import LoggingNotifier, run_reminders
+    from ght_soc.services.maturity import take_snapshots
+    from ght_soc.web.governance import catalogue_of
+
+    catalogue = catalogue_of(app)
+    notifier = app.extensions.get("ght_soc.governance.notifier") or LoggingNotifier()
+    with db.session_for(SYSTEM, app) as session:
+        take_snapshots(session=session, catalogue=catalogue, today=now().date())
+        sent = run_reminders(session=session, catalogue=catalogue, now=now(), notifier=notifier)
+    log.info("governance: %d new reminder(s)", len(sent))
+    return len(sent)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="purge-events", run=purge_events, trigger=CronTrigger(hour=3, minute=17, timezone="Europe/Paris")),
+    Job(
+        id="governance-reminders",
+        run=governance_reminders,
+        trigger=CronTrigger(hour=6, minute=43, timezone="Europe/Paris"),
+    ),
 )
+
+
+OUTBOX_INTERVAL_SECONDS = 15
+OUTBOX_BATCH = 10
+OUTBOX_MAX_BATCHES = 20
+
+
+def deliver_notifications(app: Flask) -> object:
+    """The outbox: send due mails and webhooks, each small batch committed on its own so a crash mid-run
+    re-sends at most one batch."""
+    config = app.extensions["ght_soc.config"]
+    mailer, poster = mailer_from_config(config), poster_from_config(config)
+    handled = 0
+    for _ in range(OUTBOX_MAX_BATCHES):
+        with db.session_for(SYSTEM, app) as session:
+            report = deliver_pending(session, now=now(), mailer=mailer, poster=poster, limit=OUTBOX_BATCH)
+        done = report.sent + report.retried + report.failed
+        handled += done
+        if report.retried or report.failed:
+            log.warning("outbox: %d sent, %d to retry, %d failed", report.sent, report.retried, report.failed)
+        # A short batch: nothing more is due. A retry: the relay is probably down, and each further row would
+        # wait out its own timeout; the next run tries again.
+        if done < OUTBOX_BATCH or report.retried:
+            break
+    return handled
+
+
+PLAYBOOK_TICK_SECONDS = 10
+
+
+def resume_playbooks(app: Flask) -> object:
+    """At start: actions caught mid-way by a stop wait for a person; every running run goes on from its rows."""
+    from ght_soc.playbooks.hub import playbook_hub
+
+    engine = playbook_hub(app).engine(app)
+    with db.session_for(SYSTEM, app) as session:
+        resumed = engine.resume(session, now=now())
+    log.info("playbooks: %d running run(s) resumed", resumed)
+    return resumed
+
+
+def tick_playbooks(app: Flask) -> object:
+    """Timers of the runs: waits that end, retries that are due, reminders and escalations of late steps."""
+    from ght_soc.playbooks import runs
+    from ght_soc.playbooks.hub import playbook_hub
+
+    engine = playbook_hub(app).engine(app)
+    link = app.extensions["ght_soc.config"].settings.hub.public_url.rstrip("/")
+    settings = app.extensions["ght_soc.config"].settings
+    if settings.incidents.auto_open:
+        from ght_soc.services.auto_open import auto_open
+
+        with db.session_for(SYSTEM, app) as session:
+            opened = auto_open(
+                session=session,
+                rules=settings.incidents.auto_open,
+                engine=engine,
+                library=playbook_hub(app).library,
+                now=now(),
+            )
+        for item in opened:
+            log.warning("incident %s opened automatically", item.incident.reference)
+    with db.session_for(SYSTEM, app) as session:
+        return runs.tick(engine, session, now=now(), link=link)
 
 
 def sync_directory(app: Flask, ref: DirectoryRef) -> object:
@@ -75,6 +163,29 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseS
             max_instances=1,
             misfire_grace_time=600,
         )
+    add_poll_jobs(scheduler, app)
+    scheduler.add_job(
+        tick_playbooks,
+        trigger=IntervalTrigger(seconds=PLAYBOOK_TICK_SECONDS),
+        args=[app],
+        id="playbooks",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
+    # Once, as soon as the scheduler runs: a restarted hub picks its runs up where they were.
+    scheduler.add_job(resume_playbooks, args=[app], id="playbooks-resume", replace_existing=True)
+    scheduler.add_job(
+        deliver_notifications,
+        trigger=IntervalTrigger(seconds=OUTBOX_INTERVAL_SECONDS),
+        args=[app],
+        id="outbox",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
     for job in JOBS:
         scheduler.add_job(
             job.run,

@@ -8,11 +8,11 @@ scope fails loudly instead of showing every site's data.
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from ght_soc.access import Scope
-from ght_soc.models import Establishment, EstablishmentOwned
+from ght_soc.models import Establishment, EstablishmentOwned, Incident, IncidentEstablishment, IncidentOwned
 
 SCOPE_KEY = "ght_soc.scope"
 
@@ -56,4 +56,23 @@ def _restrict_to_scope(state: ORMExecuteState) -> None:
             include_aliases=True,
         ),
         with_loader_criteria(Establishment, lambda cls: cls.id.in_(allowed), include_aliases=True),
+        # An incident (and what hangs off it) is visible where one of its affected establishments is.
+        with_loader_criteria(
+            Incident,
+            lambda cls: cls.id.in_(
+                select(IncidentEstablishment.incident_id).where(
+                    IncidentEstablishment.establishment_id.in_(allowed)
+                )
+            ),
+            include_aliases=True,
+        ),
+        with_loader_criteria(
+            IncidentOwned,
+            lambda cls: cls.incident_id.in_(
+                select(IncidentEstablishment.incident_id).where(
+                    IncidentEstablishment.establishment_id.in_(allowed)
+                )
+            ),
+            include_aliases=True,
+        ),
     )

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, IPvAnyNetwork, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    ValidationError,
+    model_validator,
+)
 
-from ght_soc.domain import EstablishmentCategory, Nis2Class
+from ght_soc.domain import EstablishmentCategory, IncidentCategory, Nis2Class
 from ght_soc.finess import check_finess, validate_finess
 
 ENV_CONFIG_PATH = "GHT_SOC_CONFIG"
@@ -78,6 +86,63 @@ class LdapHygieneConfig(_Frozen):
     krbtgt_password_max_days: int = Field(default=180, ge=1)
 
 
+# --- SNMP (network devices) -------------------------------------------------------------------------------
+MAX_SNMP_NETWORK_ADDRESSES = 4096  # a /20: a larger range would mostly poll silence every round
+
+
+class SnmpV3UserConfig(_Frozen):
+    """A v3 user in authPriv (SHA, AES-128); its keys are read from the environment."""
+
+    user: str = Field(min_length=1)
+    auth_key_env: EnvVarName
+    priv_key_env: EnvVarName
+
+
+class VulnerableFirmwareConfig(_Frozen):
+    """A firmware revision known to be vulnerable, for one vendor (as the vendor table names it)."""
+
+    vendor: str = Field(min_length=1)
+    revision: str = Field(min_length=1)
+    advisory: str = ""
+
+
+class SnmpConfig(_Frozen):
+    """One group of network devices of an establishment, polled with one set of credentials."""
+
+    name: Slug
+    hosts: tuple[str, ...] = ()
+    networks: tuple[IPvAnyNetwork, ...] = ()
+    port: int = Field(default=161, ge=1, le=65535)
+    version: Literal["v2c", "v3"] = "v3"
+    community_env: EnvVarName | None = None
+    # v2c community allowed to SET (playbook action snmp.port_admin_down); v3 SETs use the same `v3` user.
+    write_community_env: EnvVarName | None = None
+    v3: SnmpV3UserConfig | None = None
+    interval_minutes: int = Field(default=5, ge=1)
+    timeout_seconds: float = Field(default=2, gt=0)
+    retries: int = Field(default=1, ge=0, le=5)
+    concurrency: int = Field(default=50, ge=1, le=500)
+    critical_interfaces: tuple[str, ...] = ()
+    vulnerable_firmware: tuple[VulnerableFirmwareConfig, ...] = ()
+    silent_after: int = Field(default=3, ge=2)  # one lost UDP poll never makes a device silent
+    probe_default_communities: bool = False
+
+    @model_validator(mode="after")
+    def _complete(self) -> SnmpConfig:
+        if not self.hosts and not self.networks:
+            raise ValueError("hosts ou networks : au moins une cible attendue")
+        if self.version == "v2c" and self.community_env is None:
+            raise ValueError("SNMP v2c : community_env est obligatoire")
+        if self.version == "v3" and self.v3 is None:
+            raise ValueError("SNMP v3 : v3 (user, auth_key_env, priv_key_env) est obligatoire")
+        for network in self.networks:
+            if network.num_addresses > MAX_SNMP_NETWORK_ADDRESSES:
+                raise ValueError(
+                    f"plage {network} trop grande (au plus {MAX_SNMP_NETWORK_ADDRESSES} adresses)"
+                )
+        return self
+
+
 class EstablishmentConfig(_Frozen):
     key: Slug
     name: str = Field(min_length=1)
@@ -96,6 +161,10 @@ class EstablishmentConfig(_Frozen):
     log_tls_subjects: tuple[str, ...] = ()
     retention_days: int | None = Field(default=None, ge=1, le=3650)  # default: logs.retention_days
     directories: tuple[DirectoryConfig, ...] = ()
+    snmp: tuple[SnmpConfig, ...] = ()
+    # Cyber insurance cover (Code des assurances L.12-10-1: complaint within 72 h). Unknown counts as
+    # insured: a complaint filed for nothing costs less than a lost indemnity.
+    cyber_insured: bool = True
 
 
 class GhtConfig(_Frozen):
@@ -108,8 +177,26 @@ class SmtpConfig(_Frozen):
     port: int = Field(default=25, ge=1, le=65535)
     sender: str = "ght-soc@localhost"
     starttls: bool = False
+    ssl: bool = False  # implicit TLS from the first byte (SMTPS, usually port 465); starttls upgrades plain
+    ca_file: str | None = None  # the relay's private CA; the system's CAs otherwise
+    timeout_seconds: float = Field(default=30, gt=0)
     username: str | None = None
     password_env: EnvVarName | None = None
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> SmtpConfig:
+        if self.starttls and self.ssl:
+            raise ValueError("starttls et ssl s'excluent : choisissez l'un des deux")
+        return self
+
+
+class WebhookConfig(_Frozen):
+    """Outgoing webhooks: every request is signed with HMAC-SHA256 under the secret named here."""
+
+    secret_env: EnvVarName | None = None  # unset: webhooks stay queued, unsent
+    timeout_seconds: float = Field(default=10, gt=0)
+    # Named endpoints the playbooks' notify.webhook action may call (a playbook names, never embeds, a URL).
+    endpoints: dict[str, str] = Field(default_factory=dict)
 
 
 class LoginThrottleConfig(_Frozen):
@@ -122,11 +209,14 @@ class HubConfig(_Frozen):
     database_url: str = "sqlite:///instance/ght-soc.db"
     secret_key_env: EnvVarName = "GHT_SOC_SECRET_KEY"
     display_timezone: TimeZoneName = "Europe/Paris"
+    # The address people reach the hub at: links in mails (an escalation opens the step on the phone).
+    public_url: str = Field(default="https://127.0.0.1:5000", pattern=r"^https?://")
     default_locale: str = Field(default="fr", pattern=r"^(fr|en)$")
     secure_cookies: bool = True
     session_lifetime_minutes: int = Field(default=480, ge=5)
     login_throttle: LoginThrottleConfig = LoginThrottleConfig()
     smtp: SmtpConfig = SmtpConfig()
+    webhooks: WebhookConfig = WebhookConfig()
 
 
 class EventStoreConfig(_Frozen):
@@ -158,6 +248,39 @@ class LogsConfig(_Frozen):
     senders_timezone: TimeZoneName = "Europe/Paris"  # for RFC 3164 times, which carry no zone
 
 
+class AutoOpenConfig(_Frozen):
+    """Alerts of these rules open an incident by themselves, and may start a playbook on it."""
+
+    rules: tuple[str, ...] = Field(min_length=1)  # Sigma rule ids (or names)
+    category: IncidentCategory = IncidentCategory.OTHER
+    playbook: str | None = None  # a playbook id; its latest published version starts
+    # The playbook's inputs, from the alert: "$establishment", "$title", "$indicator:host.name", or a literal.
+    inputs: dict[str, str] = Field(default_factory=dict)
+
+
+class IncidentsConfig(_Frozen):
+    """Where evidence files go, how big they may be, and which actions on member systems are allowed."""
+
+    evidence_dir: str = "instance/evidence"
+    evidence_max_mb: int = Field(default=200, ge=1, le=10_000)
+    # Playbook actions that change a member's systems (disable an AD account, shut a switch port) run only
+    # when named here, and then only after an approval step (STYLE.md rule 8).
+    enabled_member_actions: tuple[str, ...] = ()
+    auto_open: tuple[AutoOpenConfig, ...] = ()
+
+
+# --- national declarations (ght_soc/declarations, ght_soc/services/declarations.py) ----------------------
+class DeclarationsConfig(_Frozen):
+    """Where the regime files are, which regimes are switched on or off, and how reminders are sent."""
+
+    regimes_dir: str | None = None  # default: the shipped config/regimes
+    # Regime id → enabled, over the files' own `enabled` (e.g. `nis2: true` once the French law applies).
+    switches: dict[str, bool] = Field(default_factory=dict)
+    # Default reminders for stages whose regime file sets none: "50%" of the time allowed, or "2h" before.
+    reminders: tuple[str, ...] = ("50%", "2h", "30min")
+    overdue_repeat_hours: int = Field(default=24, ge=0)  # 0: one overdue notice only
+
+
 class Settings(_Frozen):
     """The whole configuration file."""
 
@@ -165,6 +288,8 @@ class Settings(_Frozen):
     hub: HubConfig = HubConfig()
     logs: LogsConfig = LogsConfig()
     ldap_hygiene: LdapHygieneConfig = LdapHygieneConfig()
+    incidents: IncidentsConfig = IncidentsConfig()
+    declarations: DeclarationsConfig = DeclarationsConfig()
     establishments: tuple[EstablishmentConfig, ...] = Field(min_length=1)
 
     def establishment(self, key: str) -> EstablishmentConfig:
@@ -177,8 +302,12 @@ class Secrets:
 
     secret_key: str = field(repr=False)
     smtp_password: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
     es_api_key: str | None = field(default=None, repr=False)
     directory_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → password
+    snmp_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
+    snmp_v3_keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # → (auth, priv)
+    snmp_write_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
 
 
 @dataclass(frozen=True)
@@ -288,6 +417,13 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
         if listener.port and (transport, listener.port) in seen_ports:
             found.append(((*here, "port"), f"port {transport} {listener.port} déjà utilisé"))
         seen_ports.add((transport, listener.port))
+    for index, establishment in enumerate(settings.establishments):
+        names = [d.name for d in establishment.directories] + [s.name for s in establishment.snmp]
+        for position, item in enumerate(establishment.snmp):
+            if names.count(item.name) > 1:  # `connectors run KEY/NAME` must name one connector
+                found.append(
+                    (("establishments", index, "snmp", position, "name"), f"nom en double : {item.name!r}")
+                )
     if settings.logs.store.backend == "elasticsearch" and not settings.logs.store.url:
         found.append((("logs", "store", "url"), "l'adresse du serveur Elasticsearch est obligatoire"))
     supports = [i for i, e in enumerate(settings.establishments) if e.support]
@@ -325,13 +461,64 @@ def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secre
             password = named(loc, item.password_env)
             if password:
                 directory_passwords[f"{establishment.key}/{item.name}"] = password
+    snmp_communities, snmp_v3_keys = _snmp_secrets(settings, named, missing)
     secrets = Secrets(
         secret_key=secret_key,
         smtp_password=named(("hub", "smtp", "password_env"), settings.hub.smtp.password_env),
+        webhook_secret=named(("hub", "webhooks", "secret_env"), settings.hub.webhooks.secret_env),
         es_api_key=named(("logs", "store", "api_key_env"), settings.logs.store.api_key_env),
         directory_passwords=directory_passwords,
+        snmp_communities=snmp_communities,
+        snmp_v3_keys=snmp_v3_keys,
+        snmp_write_communities=_snmp_write_communities(settings, named),
     )
     return secrets, missing
+
+
+def _snmp_secrets(
+    settings: Settings,
+    named: Callable[[Loc, str | None], str | None],
+    missing: list[tuple[Loc, str]],
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Communities and v3 keys of every SNMP group; v3 keys shorter than 8 characters are refused here."""
+    communities: dict[str, str] = {}
+    v3_keys: dict[str, tuple[str, str]] = {}
+    for index, establishment in enumerate(settings.establishments):
+        for position, item in enumerate(establishment.snmp):
+            loc: Loc = ("establishments", index, "snmp", position)
+            label = f"{establishment.key}/{item.name}"
+            if item.version == "v2c":
+                community = named((*loc, "community_env"), item.community_env)
+                if community:
+                    communities[label] = community
+            elif item.v3 is not None:
+                keys = [
+                    (named((*loc, "v3", name), variable), name, variable)
+                    for name, variable in (
+                        ("auth_key_env", item.v3.auth_key_env),
+                        ("priv_key_env", item.v3.priv_key_env),
+                    )
+                ]
+                for value, name, variable in keys:
+                    if value and len(value) < 8:
+                        missing.append(((*loc, "v3", name), f"{variable} : au moins 8 caractères attendus"))
+                if all(value and len(value) >= 8 for value, _, _ in keys):
+                    v3_keys[label] = (str(keys[0][0]), str(keys[1][0]))
+    return communities, v3_keys
+
+
+def _snmp_write_communities(
+    settings: Settings, named: Callable[[Loc, str | None], str | None]
+) -> dict[str, str]:
+    """The v2c write communities of the groups that name one (only for playbook SETs; most have none)."""
+    found: dict[str, str] = {}
+    for index, establishment in enumerate(settings.establishments):
+        for position, item in enumerate(establishment.snmp):
+            loc: Loc = ("establishments", index, "snmp", position, "write_community_env")
+            community = named(loc, item.write_community_env)
+            if community:
+                found[f"{establishment.key}/{item.name}"] = community
+    return found
 
 
 def _finess_numbers(settings: Settings) -> list[tuple[Loc, str]]:

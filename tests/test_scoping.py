@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -14,14 +14,24 @@ from werkzeug.test import TestResponse
 
 from ght_soc.access import SYSTEM, Scope
 from ght_soc.database import db
-from ght_soc.domain import AlertSeverity, Role
+from ght_soc.domain import AlertSeverity, IncidentCategory, Role
 from ght_soc.events.sqlite_store import SqliteEventStore
-from ght_soc.models import Alert, DirectoryFinding, DirectoryObject, Establishment, Site
+from ght_soc.models import (
+    Alert,
+    DirectoryFinding,
+    DirectoryObject,
+    Establishment,
+    Evidence,
+    NetworkDevice,
+    Site,
+)
 from ght_soc.scoping import UnscopedSessionError, set_scope
+from ght_soc.services import incidents, tasks
 from ght_soc.services.alerts import NewAlert, ingest_alert
 from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.tokens import issue_token
 from tests.conftest import Establishments, HubClient
+from tests.governance.isolation import OTHER_PERSON, governance_of
 
 OWN = "ehpad-blois-demo"
 OTHER = "epsm-loches-demo"
@@ -40,6 +50,9 @@ class Fixture:
     other_token_id: int
     own_token: str
     other_markers: tuple[str, ...]
+    other_incident: dict[str, int] = field(default_factory=dict)  # incident_id, task_id, evidence_id
+    other_device: dict[str, int] = field(default_factory=dict)  # device_id
+    other_governance: dict[str, int] = field(default_factory=dict)  # resource_id, document_id
 
 
 OTHER_EVENT_MESSAGE = "sshd: Accepted password for root from 203.0.113.9 (serveur PACS EPSM)"
@@ -124,6 +137,8 @@ def two_sites(
             ],
             now=at,
         )
+    other_incident = _incident_of(app, other.id, at)
+    other_device = _device_of(app, other.id, at)
     event_store.write(
         [
             {
@@ -141,6 +156,9 @@ def two_sites(
         other_alert_id=other_alert.id,
         other_token_id=other_token.id,
         own_token=own_clear,
+        other_incident=other_incident,
+        other_device=other_device,
+        other_governance=governance_of(app, other.id, at),
         other_markers=(
             other.name,
             other.short_name,
@@ -154,14 +172,65 @@ def two_sites(
             GHT_WIDE_CONNECTOR,
             OTHER_ACCOUNT,
             OTHER_FINDING,
+            OTHER_INCIDENT_TITLE,
+            OTHER_DEVICE,
+            OTHER_PERSON,
         ),
     )
+
+
+OTHER_INCIDENT_TITLE = "Incident secret de l'EPSM"
+
+
+def _incident_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, int]:
+    """An incident of one establishment only, with a task and an evidence row."""
+    with db.session_for(SYSTEM, app) as session:
+        incident = incidents.open_incident(
+            session=session,
+            new=incidents.NewIncident(
+                OTHER_INCIDENT_TITLE, IncidentCategory.DATA_LEAK, AlertSeverity.HIGH, (establishment_id,)
+            ),
+            actor=SYSTEM,
+            now=at,
+        )
+        task = tasks.add_task(
+            session=session, incident=incident, title=OTHER_INCIDENT_TITLE, actor=None, now=at
+        )
+        evidence = Evidence(
+            incident_id=incident.id, filename="x.txt", sha256="0" * 64, size=1, content_type="text/plain"
+        )
+        session.add(evidence)
+        session.flush()
+        return {"incident_id": incident.id, "task_id": task.id, "evidence_id": evidence.id}
+
+
+OTHER_DEVICE = "sw-epsm-pavillon-secret"
+
+
+def _device_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, int]:
+    """A network device of one establishment only."""
+    with db.session_for(SYSTEM, app) as session:
+        device = NetworkDevice(
+            establishment_id=establishment_id,
+            target="lan",
+            address="10.37.90.2",
+            sys_name=OTHER_DEVICE,
+            poll_status="ok",
+            first_seen_at=at,
+            last_polled_at=at,
+            last_answered_at=at,
+        )
+        session.add(device)
+        session.flush()
+        return {"device_id": device.id}
 
 
 def readable(response: TestResponse) -> str:
     """The body as a person reads it: HTML entities and JSON escapes decoded, so no leak hides behind them."""
     if response.is_json:
         return json.dumps(response.get_json(), ensure_ascii=False)
+    if response.mimetype == "application/pdf":  # governance reports: uncompressed, their text is searchable
+        return response.get_data().decode("latin-1")
     return html.unescape(response.get_data(as_text=True))
 
 
@@ -171,6 +240,12 @@ def _url_values(fixture: Fixture, establishments: Establishments, arguments: set
         "establishment_id": establishments[OTHER].id,
         "alert_id": fixture.other_alert_id,
         "token_id": fixture.other_token_id,
+        **fixture.other_incident,
+        **fixture.other_device,
+        **fixture.other_governance,
+        # On-call shifts are the GHT's, not an establishment's: an id that does not exist (404, or 403 for
+        # the rota editing routes a site user may not use).
+        "shift_id": 2_000_000_000,
     }
     unknown = arguments - set(known)
     assert not unknown, (

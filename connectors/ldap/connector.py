@@ -128,29 +128,7 @@ class LdapConnector:
         )
 
     def _connect(self) -> Any:
-        settings = self._settings
-        connection = ldap.initialize(settings.uri)
-        connection.set_option(ldap.OPT_REFERRALS, 0)
-        connection.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
-        connection.set_option(ldap.OPT_NETWORK_TIMEOUT, settings.timeout)
-        connection.set_option(ldap.OPT_TIMEOUT, settings.timeout)
-        if settings.ca_file is not None:
-            connection.set_option(ldap.OPT_X_TLS_CACERTFILE, str(settings.ca_file))
-        connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-        connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
-        try:
-            if settings.start_tls and settings.uri.startswith("ldap://"):
-                connection.start_tls_s()
-            connection.simple_bind_s(settings.bind_dn, settings.password)
-        except ldap.INVALID_CREDENTIALS:
-            raise LdapAuthenticationFailed(
-                f"{settings.uri} : identifiants refusés pour {settings.bind_dn}"
-            ) from None
-        except ldap.CONNECT_ERROR as failure:
-            raise LdapTlsError(f"{settings.uri} : TLS refusé : {_message(failure)}") from None
-        except (ldap.SERVER_DOWN, ldap.TIMEOUT) as failure:
-            raise LdapUnavailable(f"{settings.uri} : injoignable : {_message(failure)}") from None
-        return connection
+        return connect(self._settings)
 
     def _paged(
         self, connection: Any, base: str, search_filter: str, attributes: list[str]
@@ -170,6 +148,32 @@ class LdapConnector:
                 return
             control.cookie = cookies[0]
         raise ldap.SIZELIMIT_EXCEEDED({"desc": f"plus de {self._settings.max_pages} pages"})
+
+
+def connect(settings: LdapSettings) -> Any:
+    """A bound connection (TLS as configured); typed errors for refused credentials, TLS and no answer."""
+    connection = ldap.initialize(settings.uri)
+    connection.set_option(ldap.OPT_REFERRALS, 0)
+    connection.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
+    connection.set_option(ldap.OPT_NETWORK_TIMEOUT, settings.timeout)
+    connection.set_option(ldap.OPT_TIMEOUT, settings.timeout)
+    if settings.ca_file is not None:
+        connection.set_option(ldap.OPT_X_TLS_CACERTFILE, str(settings.ca_file))
+    connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+    connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+    try:
+        if settings.start_tls and settings.uri.startswith("ldap://"):
+            connection.start_tls_s()
+        connection.simple_bind_s(settings.bind_dn, settings.password)
+    except ldap.INVALID_CREDENTIALS:
+        raise LdapAuthenticationFailed(
+            f"{settings.uri} : identifiants refusés pour {settings.bind_dn}"
+        ) from None
+    except ldap.CONNECT_ERROR as failure:
+        raise LdapTlsError(f"{settings.uri} : TLS refusé : {_message(failure)}") from None
+    except (ldap.SERVER_DOWN, ldap.TIMEOUT) as failure:
+        raise LdapUnavailable(f"{settings.uri} : injoignable : {_message(failure)}") from None
+    return connection
 
 
 def _first(entry: dict[str, list[bytes]], name: str) -> bytes | None:

@@ -1,10 +1,11 @@
-"""Pure hygiene checks on what the poller learned: default communities, missing v3, vulnerable firmware."""
+"""Pure hygiene checks on what the poller and the probes learned: default communities, no v3, vulnerable firmware."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from connectors.snmp.probes import ProbeResult
 from connectors.snmp.records import Device
 
 
@@ -28,11 +29,35 @@ class Finding:
 
 @dataclass(frozen=True)
 class VulnerableFirmware:
-    """A firmware listed as vulnerable in config, per vendor (exact revision match)."""
+    """A firmware listed as vulnerable in config: vendor (as in the vendor table) and exact revision.
+
+    `model`, when set, restricts the entry to physical entities of that model (entPhysicalModelName).
+    Comparisons ignore case and surrounding blanks, as devices and advisories spell them differently.
+    """
 
     vendor: str
     revision: str
     advisory: str
+    model: str = ""
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+def vulnerable_firmware(device: Device, vulnerable: tuple[VulnerableFirmware, ...]) -> list[Finding]:
+    """Findings for every configured vulnerable revision that one of the device's entities runs."""
+    findings = []
+    for entry in vulnerable:
+        if _norm(entry.vendor) != _norm(device.vendor):
+            continue
+        for entity in device.entities:
+            revisions = {_norm(entity.firmware_rev), _norm(entity.software_rev)} - {""}
+            if _norm(entry.revision) in revisions and (not entry.model or _norm(entry.model) == _norm(entity.model)):
+                detail = f"{entry.revision} on {entity.model or entity.description or entity.index}: {entry.advisory}"
+                findings.append(Finding(FindingKind.VULNERABLE_FIRMWARE, device.establishment, device.address, detail))
+                break  # one finding per advisory and device, not per module
+    return findings
 
 
 def check_device(
@@ -47,10 +72,22 @@ def check_device(
     findings = [Finding(FindingKind.DEFAULT_COMMUNITY, est, addr, c) for c in default_communities_answered]
     if not answers_v3:
         findings.append(Finding(FindingKind.NO_V3, est, addr, "device does not answer SNMPv3"))
-    revisions = {r for e in device.entities for r in (e.firmware_rev, e.software_rev) if r}
-    for entry in vulnerable:
-        if entry.vendor == device.vendor and entry.revision in revisions:
-            findings.append(
-                Finding(FindingKind.VULNERABLE_FIRMWARE, est, addr, f"{entry.revision}: {entry.advisory}")
-            )
-    return findings
+    return findings + vulnerable_firmware(device, vulnerable)
+
+
+def check_probe(
+    probe: ProbeResult, device: Device | None = None, vulnerable: tuple[VulnerableFirmware, ...] = ()
+) -> list[Finding]:
+    """Findings from one probe result, plus firmware findings when the target's inventory is known.
+
+    A target that answered nothing at all (no community, no v3) gets no NO_V3 finding: it is silent or not an
+    SNMP device, and the poller reports silence separately.
+    """
+    est, addr = probe.establishment, probe.address
+    findings = [
+        Finding(FindingKind.DEFAULT_COMMUNITY, est, addr, f"{a.community} (SNMP{a.version.name.lower()})")
+        for a in probe.default_communities
+    ]
+    if not probe.answers_v3 and (probe.default_communities or device is not None):
+        findings.append(Finding(FindingKind.NO_V3, est, addr, "device does not answer SNMPv3"))
+    return findings + (vulnerable_firmware(device, vulnerable) if device is not None else [])

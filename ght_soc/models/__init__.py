@@ -3,12 +3,47 @@
 from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
 from ght_soc.models.connector import ConnectorStatus
+from ght_soc.models.declaration import Declaration, DeclarationStatus, Qualification
+from ght_soc.models.device import DeviceChange, DeviceEntity, DeviceFinding, NetworkDevice, NetworkInterface
 from ght_soc.models.directory import DirectoryFinding, DirectoryObject
 from ght_soc.models.ght import Establishment, Ght, Site
+from ght_soc.models.governance import (
+    ComplianceRecord,
+    CrisisExercise,
+    CyberBudget,
+    Designation,
+    EvidenceDocument,
+    GovernanceReminder,
+    MaturitySnapshot,
+    SharedResource,
+)
+from ght_soc.models.incident import (
+    Evidence,
+    Incident,
+    IncidentEstablishment,
+    IncidentOwned,
+    Observable,
+    Task,
+    TimelineEntry,
+)
+from ght_soc.models.notification import Channel, DeliveryStatus, Notification
+from ght_soc.models.oncall import EscalationLevel, OnCallShift, ShiftKind
+from ght_soc.models.playbook_run import ApprovalVote, PlaybookRun, RunAction, RunStep
 from ght_soc.models.token import ApiToken
 from ght_soc.models.user import LoginThrottle, RoleAssignment, User
 
 __all__ = [
+    "RunStep",
+    "RunAction",
+    "PlaybookRun",
+    "ApprovalVote",
+    "TimelineEntry",
+    "Task",
+    "Observable",
+    "IncidentOwned",
+    "IncidentEstablishment",
+    "Incident",
+    "Evidence",
     "Alert",
     "AlertChange",
     "AlertEvent",
@@ -16,15 +51,40 @@ __all__ = [
     "ApiToken",
     "Base",
     "ConnectorStatus",
+    "DeviceChange",
+    "DeviceEntity",
+    "DeviceFinding",
     "DirectoryFinding",
     "DirectoryObject",
     "Establishment",
     "EstablishmentOwned",
     "Ght",
     "LoginThrottle",
+    "NetworkDevice",
+    "NetworkInterface",
     "RoleAssignment",
     "Site",
     "User",
     "UtcDateTime",
     "utcnow",
+    # on-call rota and notification outbox
+    "Channel",
+    "DeliveryStatus",
+    "EscalationLevel",
+    "Notification",
+    "OnCallShift",
+    "ShiftKind",
+    # governance: shared resources and obligations
+    "ComplianceRecord",
+    "CrisisExercise",
+    "CyberBudget",
+    "Designation",
+    "EvidenceDocument",
+    "GovernanceReminder",
+    "MaturitySnapshot",
+    "SharedResource",
+    # national declarations
+    "Declaration",
+    "DeclarationStatus",
+    "Qualification",
 ]

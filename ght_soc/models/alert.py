@@ -46,6 +46,10 @@ class Alert(EstablishmentOwned, Base):
     last_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The incident this alert was merged into, if any; later alerts of the same key join it too.
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), index=True
+    )
 
     establishment: Mapped[Establishment | None] = relationship()
     events: Mapped[list[AlertEvent]] = relationship(

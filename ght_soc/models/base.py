@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, MetaData
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -53,3 +54,8 @@ class EstablishmentOwned:
     @declared_attr
     def establishment_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("establishment.id", ondelete="CASCADE"), index=True)
+
+
+def enum_type(kind: type[StrEnum]) -> Enum:
+    """A StrEnum stored as its values in a VARCHAR: portable, and readable in the database."""
+    return Enum(kind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])

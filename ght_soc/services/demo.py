@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ght_soc.domain import AlertSeverity, Role
+from ght_soc.governance.catalogue import cached_catalogue
 from ght_soc.models import Establishment, User
+from ght_soc.models.oncall import EscalationLevel, OnCallShift
 from ght_soc.passwords import hash_password
+from ght_soc.resources import bundled_config_path
 from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.governance_demo import seed_governance
+from ght_soc.services.oncall import generate_weekly_rota
 from ght_soc.services.users import create_user
 
 
@@ -83,5 +89,36 @@ def load_demo(*, session: Session, password: str, now: datetime) -> list[DemoAcc
                     raw={"demo": True, "establishment": establishment.finess_ej},
                 ),
             )
+    load_demo_rota(session=session, now=now)
+    seed_governance(session=session, catalogue=cached_catalogue(bundled_config_path("governance")), now=now)
     session.flush()
     return accounts
+
+
+# --- on-call rota of the demo -----------------------------------------------------------------------------
+# Weekly turns per escalation level (logins of demo_accounts); the RSSI and direction levels are left to
+# the role fallback, as most GHTs do.
+_DEMO_ROTA: dict[EscalationLevel, tuple[str, ...]] = {
+    EscalationLevel.ON_CALL_ENGINEER: ("astreinte", "admin"),
+    EscalationLevel.ADMINISTRATOR_ON_DUTY: ("directeur",),
+}
+
+
+def load_demo_rota(*, session: Session, now: datetime, weeks: int = 8) -> None:
+    """Give the demo accounts mail addresses and, once, a weekly rota from this week's Monday 09:00 (Paris)."""
+    users = {u.login: u for u in session.scalars(select(User))}
+    for user in users.values():
+        user.email = user.email or f"{user.login}@chu-demo.invalid"
+    if session.scalars(select(OnCallShift.id).limit(1)).first() is not None:
+        return
+    monday = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    monday -= timedelta(days=monday.weekday())
+    for level, logins in _DEMO_ROTA.items():
+        generate_weekly_rota(
+            session,
+            level=level,
+            user_ids=[users[login].id for login in logins if login in users],
+            first_day=monday,
+            weeks=weeks,
+            now=now,
+        )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ght_soc.detection.detections import MAX_INDICATORS, MAX_LINKED_EVENTS, Detection
 from ght_soc.domain import AlertSeverity
 from ght_soc.models import Alert, AlertEvent, AlertIndicator
+from ght_soc.services import incidents
 from ght_soc.services.alerts import OPEN_STATUSES
 
 DEDUP_WINDOW = timedelta(hours=1)
@@ -79,6 +80,10 @@ def record_detections(
         _add_indicators(alert, detection)
         recorded.append(Recorded(alert=alert, created=created))
     session.flush()
+    for item in recorded:
+        if item.created:
+            # A repeat of what already made an incident (same rule, site and group) joins that incident.
+            incidents.join_incident_of_earlier_alert(session=session, alert=item.alert, now=item.alert.created_at)
     return recorded
 
 

@@ -47,6 +47,7 @@ def index() -> str:
         establishments=establishment_service.list_establishments(session=db.session),
         bulk_form=AlertStatusForm(),
         can_triage=current_principal().can_somewhere(Permission.TRIAGE_ALERTS),
+        current_principal_can_open_incident=current_principal().can_somewhere(Permission.WORK_INCIDENTS),
     )
 
 

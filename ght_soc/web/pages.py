@@ -7,7 +7,22 @@ from werkzeug.exceptions import HTTPException
 
 from ght_soc.api.errors import json_error
 from ght_soc.api.registry import API_PREFIX
-from ght_soc.web import admin, alerts, auth, connectors, establishments, events, inventory
+from ght_soc.web import (
+    admin,
+    alerts,
+    auth,
+    connectors,
+    devices,
+    establishments,
+    events,
+    governance,
+    governance_edit,
+    incidents,
+    inventory,
+    oncall,
+    runs,
+)
+from ght_soc.web.incident_labels import incident_globals
 from ght_soc.web.labels import template_globals
 
 
@@ -16,14 +31,22 @@ def register_web(app: Flask) -> None:
         auth.bp,
         establishments.bp,
         alerts.bp,
+        incidents.bp,
+        runs.bp,
         events.bp,
         inventory.bp,
+        devices.bp,
         connectors.bp,
         admin.bp,
+        governance.bp,
+        governance_edit.bp,
+        oncall.bp,
     ):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(template_globals)
+    app.context_processor(incident_globals)
+    app.jinja_env.tests["instance_of"] = isinstance  # step cards render by step kind
 
 
 def _error_page(error: HTTPException) -> tuple[str | Response, int]:

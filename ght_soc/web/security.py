@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, g
+from flask import Flask, abort, current_app, g, request
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
@@ -107,7 +107,19 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+# Endpoints that take big uploads, and the app.config key of their limit. The limit must be raised before
+# the CSRF check reads the form, so it is set by a hook registered ahead of it.
+UPLOAD_LIMITS = {"incidents.add_evidence": "EVIDENCE_MAX_BYTES"}
+
+
+def _raise_upload_limit() -> None:
+    key = UPLOAD_LIMITS.get(request.endpoint or "")
+    if key is not None:
+        request.max_content_length = current_app.config[key] + 1024 * 1024  # the form's own fields on top
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(_raise_upload_limit)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)

@@ -1,14 +1,9 @@
-"""The poller against Debian's real snmpd (v2c community and v3 authPriv SHA/AES user)."""
+"""The poller against Debian's real snmpd (v2c community and v3 authPriv SHA/AES user), and bad peers."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,77 +11,79 @@ from connectors.base import CollectingSink
 from connectors.snmp.poller import SnmpPoller
 from connectors.snmp.records import FailureReason, PollResult, PollStatus
 from connectors.snmp.settings import PollerSettings, V2cCredentials, V3Credentials
+from tests.connectors.snmp.udpproxy import UdpProxy, start_proxy
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("snmpd") is None and not Path("/usr/sbin/snmpd").exists(),
-    reason="Debian snmpd not installed",
-)
-
-
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+GOOD_V2C = V2cCredentials("hopital-ro")
+GOOD_V3 = V3Credentials("socv3", "authpass123", "privpass123")
 
 
-@pytest.fixture(scope="module")
-def snmpd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    d = tmp_path_factory.mktemp("snmpd")
-    port = _free_udp_port()
-    (d / "snmpd.conf").write_text(
-        "rocommunity hopital-ro 127.0.0.1\n"
-        "createUser socv3 SHA authpass123 AES privpass123\n"
-        "rouser socv3 priv\n"
-        f"persistentDir {d}\n"
-    )
-    proc = subprocess.Popen(
-        [
-            "/usr/sbin/snmpd",
-            "-f",
-            "-Lf",
-            str(d / "log"),
-            "-C",
-            "-c",
-            str(d / "snmpd.conf"),
-            f"udp:127.0.0.1:{port}",
-        ]
-    )
-    time.sleep(0.5)
-    yield port
-    proc.terminate()
-    proc.wait(5)
-
-
-def _poll(port: int, creds: V2cCredentials | V3Credentials) -> PollResult:
-    sink: CollectingSink[PollResult] = CollectingSink()
-    settings = PollerSettings(targets=(), timeout_s=0.5, retries=0)
-    poller = SnmpPoller(settings, sink)
+def _poll(
+    port: int, creds: V2cCredentials | V3Credentials, *, proxy: UdpProxy | None = None, max_repetitions: int = 25
+) -> PollResult:
+    settings = PollerSettings(targets=(), timeout_s=0.5, retries=0, max_repetitions=max_repetitions)
+    poller = SnmpPoller(settings, CollectingSink())
 
     async def run() -> PollResult:
         try:
-            return await poller.poll_one("chu-a", creds, "127.0.0.1", port)
+            target = await start_proxy(proxy) if proxy else port
+            return await poller.poll_one("chu-a", creds, "127.0.0.1", target)
         finally:
             poller.close()
+            if proxy:
+                proxy.close()
 
     return asyncio.run(run())
 
 
-def test_v2c_and_v3_ok(snmpd: int) -> None:
-    for creds in (V2cCredentials("hopital-ro"), V3Credentials("socv3", "authpass123", "privpass123")):
-        result = _poll(snmpd, creds)
-        assert result.status is PollStatus.OK, result
-        assert result.device is not None and result.device.vendor == "Net-SNMP"
-        assert any(i.name == "lo" and i.oper_up for i in result.device.interfaces)
+@pytest.mark.parametrize("creds", [GOOD_V2C, GOOD_V3], ids=["v2c", "v3-authpriv"])
+def test_inventory_over_v2c_and_v3(snmpd: int, creds: V2cCredentials | V3Credentials) -> None:
+    result = _poll(snmpd, creds)
+    assert result.status is PollStatus.OK, result
+    assert result.device is not None and result.device.vendor == "Net-SNMP"
+    assert result.device.sys_object_id.startswith("1.3.6.1.4.1.8072.")
+    assert result.device.sys_uptime_ticks > 0
+    assert any(i.name == "lo" and i.oper_up and i.type == 24 for i in result.device.interfaces)
 
 
-def test_wrong_credentials_fail_typed(snmpd: int) -> None:
-    assert _poll(snmpd, V2cCredentials("wrong")).status is PollStatus.FAILED
-    bad = _poll(snmpd, V3Credentials("socv3", "wrongpass123", "privpass123"))
-    assert bad.status is PollStatus.FAILED and bad.reason is FailureReason.AUTH, bad
+def test_agent_without_entity_mib_has_no_entities_and_is_ok(snmpd: int) -> None:
+    result = _poll(snmpd, GOOD_V2C)
+    assert result.status is PollStatus.OK and result.device is not None
+    assert result.device.entities == ()
 
 
-def test_silent_port_fails_with_timeout() -> None:
+@pytest.mark.parametrize(
+    ("creds", "reason"),
+    [
+        (V2cCredentials("wrong"), FailureReason.TIMEOUT),  # a wrong community is answered by silence
+        (V3Credentials("socv3", "wrongpass123", "privpass123"), FailureReason.AUTH),
+        (V3Credentials("nobody", "authpass123", "privpass123"), FailureReason.AUTH),
+    ],
+    ids=["wrong-community", "wrong-v3-key", "unknown-v3-user"],
+)
+def test_wrong_credentials_fail_typed(snmpd: int, creds: V2cCredentials | V3Credentials, reason: str) -> None:
+    bad = _poll(snmpd, creds)
+    assert bad.status is PollStatus.FAILED and bad.reason is reason and bad.device is None, bad
+
+
+def test_never_answering_device_fails_with_timeout() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # bound, never answers
         silent.bind(("127.0.0.1", 0))
-        result = _poll(int(silent.getsockname()[1]), V2cCredentials("hopital-ro"))
+        result = _poll(int(silent.getsockname()[1]), GOOD_V2C)
     assert result.status is PollStatus.FAILED and result.reason is FailureReason.TIMEOUT
+
+
+def test_device_silent_in_the_middle_of_a_table_is_partial_and_kept(snmpd: int) -> None:
+    # Answers the system group and two one-row GETBULKs of the interface walk, then nothing.
+    proxy = UdpProxy(("127.0.0.1", snmpd), max_answers=3)
+    result = _poll(snmpd, GOOD_V2C, proxy=proxy, max_repetitions=1)
+    assert result.status is PollStatus.PARTIAL and result.reason is FailureReason.TRUNCATED, result
+    assert result.device is not None and result.device.sys_name  # what was read is kept
+    assert len(result.device.interfaces) == 2
+    assert "timeout" in result.detail and proxy.dropped >= 1
+
+
+def test_device_silent_after_the_system_group_is_partial(snmpd: int) -> None:
+    proxy = UdpProxy(("127.0.0.1", snmpd), max_answers=1)
+    result = _poll(snmpd, GOOD_V2C, proxy=proxy)
+    assert result.status is PollStatus.PARTIAL and result.reason is FailureReason.TRUNCATED
+    assert result.device is not None and result.device.interfaces == ()

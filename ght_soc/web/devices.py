@@ -1,0 +1,81 @@
+"""Network devices polled over SNMP: the list per establishment and one device's detail and history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from ght_soc.access import Permission
+from ght_soc.database import db
+from ght_soc.services import devices as device_service
+from ght_soc.services import establishments as establishment_service
+from ght_soc.web.security import requires
+
+bp = Blueprint("devices", __name__, url_prefix="/devices")
+
+STATE_LABELS: dict[str, LazyString] = {
+    "answering": _l("answering"),
+    "failing": _l("not answering"),
+    "silent": _l("silent"),
+}
+CHANGE_LABELS: dict[str, LazyString] = {
+    "new_device": _l("new device"),
+    "device_silent": _l("device silent"),
+    "answering_again": _l("answering again"),
+    "firmware_changed": _l("firmware changed"),
+    "rebooted": _l("rebooted"),
+    "critical_interface_down": _l("critical interface down"),
+}
+FINDING_LABELS: dict[str, LazyString] = {
+    "default_community": _l("Answers a default SNMP community"),
+    "no_v3": _l("Does not answer SNMPv3"),
+    "vulnerable_firmware": _l("Firmware listed as vulnerable"),
+}
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "state_labels": STATE_LABELS,
+        "change_label": lambda kind: CHANGE_LABELS.get(kind, kind),
+        "finding_label": lambda kind: FINDING_LABELS.get(kind, kind),
+    }
+
+
+@bp.get("/")
+@requires(Permission.VIEW)
+def index() -> str:
+    establishment_id = request.args.get("establishment", type=int)
+    state = request.args.get("state") or None
+    page = device_service.list_devices(
+        session=db.session,
+        establishment_id=establishment_id,
+        state=state if state in device_service.DEVICE_STATES else None,
+        vendor=request.args.get("vendor") or None,
+        text=(request.args.get("q") or "").strip() or None,
+        page=max(1, request.args.get("page", 1, type=int)),
+    )
+    return render_template(
+        "devices/index.html",
+        page=page,
+        states=device_service.DEVICE_STATES,
+        vendors=device_service.vendors(session=db.session),
+        findings=device_service.open_device_findings(session=db.session, establishment_id=establishment_id),
+        establishments=establishment_service.list_establishments(session=db.session),
+        **_labels(),
+    )
+
+
+@bp.get("/<int:device_id>")
+@requires(Permission.VIEW)
+def detail(device_id: int) -> str:
+    device = device_service.get_device(session=db.session, device_id=device_id)
+    if device is None:
+        abort(404)
+    return render_template(
+        "devices/detail.html",
+        device=device,
+        history=device_service.device_history(session=db.session, device_id=device.id),
+        findings=device_service.open_device_findings(session=db.session, device_id=device.id),
+        **_labels(),
+    )
