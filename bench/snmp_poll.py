@@ -42,7 +42,8 @@ def _children_cpu() -> float:
 def run_poller(port: int, devices: list[SimDevice], concurrency: int) -> dict[str, Any]:
     """Inventory every device with the poller; wall time, own CPU, values read."""
     targets = tuple(
-        EstablishmentTargets("bench", V2cCredentials(d.community), hosts=("127.0.0.1",), port=port) for d in devices
+        EstablishmentTargets("bench", V2cCredentials(d.community), hosts=("127.0.0.1",), port=port)
+        for d in devices
     )
     settings = PollerSettings(targets, concurrency, TIMEOUT_S, RETRIES, REPETITIONS)
     sink: CollectingSink[PollResult] = CollectingSink()
@@ -112,7 +113,11 @@ def main() -> None:
             f"client CPU {run['cpu_s']:.2f} s = {1000 * run['cpu_s'] / args.devices:.2f} ms/device"
         )
     ratio = ours["cpu_s"] / theirs["cpu_s"] if theirs["cpu_s"] else None
-    print(f"CPU per device, poller / net-snmp: {ratio:.2f} (goal <= 5)" if ratio else "net-snmp CPU not measured")
+    print(
+        f"CPU per device, poller / net-snmp: {ratio:.2f} (goal <= 5)"
+        if ratio
+        else "net-snmp CPU not measured"
+    )
     traps = traps_figure()
     print("bench/snmp_traps.py with measure_traps(count) is missing" if traps is None else
           f"traps: lossless up to {traps:,.0f}/s")  # fmt: skip

@@ -42,12 +42,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode up to the last checkpointed commit
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: a unit of work takes the write lock when it starts, so two writers queue (busy_timeout)
+    # instead of one failing with "database is locked" when its read transaction tries to become a write.
+    # WAL readers are not blocked by it.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:

@@ -25,6 +25,7 @@ from ght_soc.events.factory import event_store
 from ght_soc.mail import mailer_from_config
 from ght_soc.services.notifications import deliver_pending
 from ght_soc.services.retention import purge_expired_events
+from ght_soc.web.declaration_runtime import reminders_job as declaration_reminders_job
 from ght_soc.webhooks import poster_from_config
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,17 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseS
         coalesce=True,
         max_instances=1,
         misfire_grace_time=60,
+    )
+    # National declarations: reminders before each deadline and when overdue (idempotent, so every minute).
+    scheduler.add_job(
+        declaration_reminders_job,
+        trigger=IntervalTrigger(minutes=1),
+        args=[app],
+        id="declaration-reminders",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
     )
     for job in JOBS:
         scheduler.add_job(

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from ght_soc import yaml_loading
 from ght_soc.domain import EstablishmentCategory, IncidentCategory, Nis2Class
 from ght_soc.finess import check_finess, validate_finess
 
@@ -215,6 +216,11 @@ class HubConfig(_Frozen):
     secure_cookies: bool = True
     session_lifetime_minutes: int = Field(default=480, ge=5)
     login_throttle: LoginThrottleConfig = LoginThrottleConfig()
+    # Security hardening (ght_soc/services/second_factor.py, ght_soc/web/security.py `requires_recent_auth`):
+    # GHT-wide accounts set up a TOTP authenticator at their first login; approvals and declarations ask
+    # for the password (and code) again when the last one is older than `reauth_minutes`.
+    totp_required_for_ght_wide_roles: bool = True
+    reauth_minutes: int = Field(default=10, ge=1, le=480)
     smtp: SmtpConfig = SmtpConfig()
     webhooks: WebhookConfig = WebhookConfig()
 
@@ -352,8 +358,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
             [ConfigProblem(shown, None, "-", f"lecture impossible : {error.strerror}")]
         ) from None
     try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml_loading.safe_load(text)
+        tree = yaml_loading.compose(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

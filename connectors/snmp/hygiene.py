@@ -53,9 +53,13 @@ def vulnerable_firmware(device: Device, vulnerable: tuple[VulnerableFirmware, ..
             continue
         for entity in device.entities:
             revisions = {_norm(entity.firmware_rev), _norm(entity.software_rev)} - {""}
-            if _norm(entry.revision) in revisions and (not entry.model or _norm(entry.model) == _norm(entity.model)):
+            if _norm(entry.revision) in revisions and (
+                not entry.model or _norm(entry.model) == _norm(entity.model)
+            ):
                 detail = f"{entry.revision} on {entity.model or entity.description or entity.index}: {entry.advisory}"
-                findings.append(Finding(FindingKind.VULNERABLE_FIRMWARE, device.establishment, device.address, detail))
+                findings.append(
+                    Finding(FindingKind.VULNERABLE_FIRMWARE, device.establishment, device.address, detail)
+                )
                 break  # one finding per advisory and device, not per module
     return findings
 

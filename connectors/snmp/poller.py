@@ -80,7 +80,11 @@ async def walk(session: Session, columns: tuple[str, ...], max_repetitions: int)
                 continue
             last = cursor[column]
             suffix = oid[len(prefix[column]) :]
-            if not oid.startswith(prefix[column]) or value is wire.Absent.END_OF_MIB_VIEW or not suffix.isdigit():
+            if (
+                not oid.startswith(prefix[column])
+                or value is wire.Absent.END_OF_MIB_VIEW
+                or not suffix.isdigit()
+            ):
                 done.add(column)
                 continue
             if last != column and int(suffix) <= int(last.rsplit(".", 1)[1]):
@@ -191,7 +195,9 @@ class SnmpPoller:
         try:
             system = dict(await session.get(list(oids.SYSTEM_SCALARS)))
         except SessionError as error:
-            return PollResult(est, address, PollStatus.FAILED, self._clock(), reason=error.reason, detail=str(error))
+            return PollResult(
+                est, address, PollStatus.FAILED, self._clock(), reason=error.reason, detail=str(error)
+            )
         object_id = text(system.get(oids.SYS_OBJECT_ID))
         device = Device(
             est,

@@ -54,8 +54,9 @@ class ProbeResult:
         return tuple(dict.fromkeys(a.community for a in self.default_communities))
 
 
-async def _answers(client: UdpClient, address: tuple[str, int], build: Callable[[int], bytes], timeout_s: float,
-                   retries: int) -> bool:
+async def _answers(
+    client: UdpClient, address: tuple[str, int], build: Callable[[int], bytes], timeout_s: float, retries: int
+) -> bool:
     try:
         await client.exchange(address, build, timeout_s, retries)
     except SessionError:

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from pyasn1.type import univ  # type: ignore[import-untyped]  # pysnmp 7 depends on it; no stubs
 from pysnmp.hlapi.v3arch.asyncio import (
     ContextData,
     ObjectIdentity,
@@ -25,7 +26,6 @@ from pysnmp.hlapi.v3arch.asyncio import (
     usmAesCfb128Protocol,
     usmHMACSHAAuthProtocol,
 )
-from pyasn1.type import univ
 from pysnmp.proto import errind, rfc1902, rfc1905
 
 from connectors.snmp import wire
@@ -130,7 +130,13 @@ class CommunitySession:
     """SNMPv1 (version 0) or v2c (version 1) with a community, through the shared UdpClient."""
 
     def __init__(
-        self, client: UdpClient, address: tuple[str, int], community: str, *, timeout_s: float, retries: int,
+        self,
+        client: UdpClient,
+        address: tuple[str, int],
+        community: str,
+        *,
+        timeout_s: float,
+        retries: int,
         version: int = 1,
     ) -> None:
         self._client, self._address, self._community = client, address, community
@@ -158,7 +164,12 @@ class CommunitySession:
 
 
 # pysnmp reports v3 USM failures as error-indication objects whose class names the cause.
-_AUTH_ERRORS = (errind.UnknownUserName, errind.WrongDigest, errind.DecryptionError, errind.UnknownSecurityName)
+_AUTH_ERRORS = (
+    errind.UnknownUserName,
+    errind.WrongDigest,
+    errind.DecryptionError,
+    errind.UnknownSecurityName,
+)
 
 
 def _plain(value: Any) -> wire.Value:

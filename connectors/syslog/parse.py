@@ -22,6 +22,7 @@ from connectors.syslog.windows import is_windows_event, parse_windows
 MAX_LINE_BYTES = 64 * 1024
 FUTURE_TOLERANCE = timedelta(days=1)
 PAST_TOLERANCE = timedelta(days=366)
+MAX_JSON_DEPTH = 64
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")  # tab, newline and return are text
 
 
@@ -40,6 +41,7 @@ def parse_line(
         event["event.original_base64"] = base64.b64encode(raw).decode("ascii")
     text = text.rstrip("\r\n\x00")
     event["event.original"] = text
+    own = dict(event)  # what the body of the line may not overwrite (`{"event": {"original": ...}}`)
     if _is_binary(text):
         event["event.parse_error"] = "contenu binaire"
         event["@timestamp"] = received.isoformat()
@@ -51,6 +53,9 @@ def parse_line(
         header, message = parse_header(text, received, zone)
         event.update(header)
         event.update(_body(message, header.get("process.name")))
+    event.update(own)
+    if not isinstance(event.get("message", ""), str):  # `{"message": [...]}`: the store indexes text
+        event["message"] = str(event["message"])
     _settle_time(event, received, zone)
     return event
 
@@ -73,11 +78,16 @@ def _body(message: str, program: Any) -> dict[str, Any]:
 
 def _json_body(text: str) -> dict[str, Any]:
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_bounded_int)
     except ValueError as error:
         return {"message": text, "event.parse_error": f"JSON invalide : {error.args[0]}"}
+    except RecursionError:  # `[[[[…` nested deeper than Python's stack
+        return {"message": text, "event.parse_error": "JSON invalide : imbrication trop profonde"}
     if not isinstance(document, dict):
         return {"message": text, "event.parse_error": "JSON qui n'est pas un objet"}
+    # Counting brackets is C-speed; only a line with many of them is walked (the stores' encoder stops at 255).
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _too_deep(document, 0):
+        return {"message": text, "event.parse_error": f"JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux"}
     if is_windows_event(document):
         return parse_windows(document)
     return {"message": str(document.get("message", text)), **_flatten(document)}
@@ -86,9 +96,24 @@ def _json_body(text: str) -> dict[str, Any]:
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
+
+
+def _bounded_int(digits: str) -> int | str:
+    """A JSON integer, kept as its digits when it does not fit 64 bits (the stores' JSON encoder refuses it)."""
+    if len(digits) > 20:
+        return digits
+    number = int(digits)
+    return number if -(2**63) <= number < 2**64 else digits
+
+
+def _too_deep(value: Any, depth: int) -> bool:
+    if depth > MAX_JSON_DEPTH:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_too_deep(child, depth + 1) for child in children)
 
 
 def _flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -51,12 +51,12 @@ def is_windows_event(document: dict[str, Any]) -> bool:
 def parse_windows(document: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"observer.vendor": "Microsoft", "observer.product": "Windows"}
     if "winlog" in document:
-        winlog = document.get("winlog") or {}
-        data = winlog.get("event_data") or {}
+        winlog = _mapping(document.get("winlog"))
+        data = _mapping(winlog.get("event_data"))
         fields["event.code"] = str(winlog.get("event_id", ""))
         fields["winlog.channel"] = winlog.get("channel")
         fields["winlog.provider_name"] = winlog.get("provider_name")
-        fields["host.name"] = winlog.get("computer_name") or (document.get("host") or {}).get("name")
+        fields["host.name"] = winlog.get("computer_name") or _mapping(document.get("host")).get("name")
         if isinstance(document.get("@timestamp"), str):
             fields["@timestamp"] = document["@timestamp"]
         if isinstance(document.get("message"), str):
@@ -80,3 +80,8 @@ def parse_windows(document: dict[str, Any]) -> dict[str, Any]:
         about = " ".join(f"{name}={fields[name]}" for name in ("user.name", "source.ip") if fields.get(name))
         fields["message"] = f"Windows {fields['event.code']} {fields.get('host.name', '')} {about}".strip()
     return {name: value for name, value in fields.items() if value is not None}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is an object; a sender's `"winlog": 5` or `"host": "pc1"` reads as empty (found by fuzzing)."""
+    return value if isinstance(value, dict) else {}

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ght_soc import yaml_loading
 from ght_soc.declarations.facts import EstablishmentFacts, QualificationAnswers, condition_fields
 from ght_soc.declarations.fields import FIELDS
 from ght_soc.resources import bundled_config_path
@@ -350,8 +351,8 @@ def _load_file(path: Path) -> tuple[Regime | None, list[ConfigProblem]]:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml_loading.safe_load(text)
+        tree = yaml_loading.compose(text)
     except OSError as error:
         return None, [ConfigProblem(shown, None, "-", f"lecture impossible : {error.strerror}")]
     except yaml.YAMLError as error:

@@ -17,6 +17,8 @@ from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from ght_soc import yaml_loading
+
 RULE_SUFFIXES = (".yml", ".yaml")
 
 
@@ -98,8 +100,8 @@ def _resolve(
 def _documents(path: Path, text: str, errors: list[RuleLoadError]) -> list[tuple[int, Any]]:
     """The YAML documents of a file as data, with the line each starts on; a YAML error names its line."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-        data = list(yaml.safe_load_all(text))
+        nodes = list(yaml_loading.compose_all(text))
+        data = list(yaml_loading.safe_load_all(text))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         errors.append(RuleLoadError(path, mark.line + 1 if mark else 1, f"YAML invalide : {error}"))

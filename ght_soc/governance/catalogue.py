@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ght_soc import yaml_loading
 from ght_soc.governance.enums import Applicability, CheckKind, DesignationRole, HygieneLevel
 
 M = TypeVar("M", bound=BaseModel)
@@ -216,8 +217,8 @@ def _parse(path: Path, model: type[M], problems: list[CatalogueProblem]) -> tupl
         problems.append(CatalogueProblem(shown, None, "-", f"lecture impossible : {error.strerror}"))
         return None
     try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml_loading.safe_load(text)
+        tree = yaml_loading.compose(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

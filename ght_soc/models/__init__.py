@@ -1,6 +1,7 @@
 """Tables, and only tables: every mapped class of the hub is imported here so Alembic sees the whole schema."""
 
 from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
+from ght_soc.models.audit import AuditChainHead, AuditEvent
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
 from ght_soc.models.connector import ConnectorStatus
 from ght_soc.models.declaration import Declaration, DeclarationStatus, Qualification
@@ -29,6 +30,7 @@ from ght_soc.models.incident import (
 from ght_soc.models.notification import Channel, DeliveryStatus, Notification
 from ght_soc.models.oncall import EscalationLevel, OnCallShift, ShiftKind
 from ght_soc.models.playbook_run import ApprovalVote, PlaybookRun, RunAction, RunStep
+from ght_soc.models.second_factor import RecoveryCode, TotpCredential
 from ght_soc.models.token import ApiToken
 from ght_soc.models.user import LoginThrottle, RoleAssignment, User
 
@@ -87,4 +89,9 @@ __all__ = [
     "Declaration",
     "DeclarationStatus",
     "Qualification",
+    # security: audit log and second factor
+    "AuditChainHead",
+    "AuditEvent",
+    "RecoveryCode",
+    "TotpCredential",
 ]

@@ -28,6 +28,7 @@ class PlaybookHub:
     def engine(self, app: Flask) -> Engine:
         """An engine for one unit of work; what handlers reach (event store, config) comes from the app."""
         from ght_soc.events.factory import event_store
+        from ght_soc.web.declaration_runtime import engine_extras as declaration_extras
 
         settings = self.config.settings
         return Engine(
@@ -37,6 +38,7 @@ class PlaybookHub:
                 "config": self.config,
                 "event_store": event_store(app),
                 "webhook_endpoints": dict(settings.hub.webhooks.endpoints),
+                **declaration_extras(app),
             },
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ght_soc import yaml_loading
 from ght_soc.playbooks.definition import Playbook, StepKind
 
 
@@ -132,8 +133,8 @@ def load_playbook_bytes(data: bytes, file: str) -> tuple[LoadedPlaybook | None, 
     except UnicodeDecodeError as error:
         return None, [Problem(file, 1, 1, f"le fichier n'est pas en UTF-8 (octet {error.start})")]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        root = yaml_loading.compose(text)
+        document = yaml_loading.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -142,6 +143,9 @@ def load_playbook_bytes(data: bytes, file: str) -> tuple[LoadedPlaybook | None, 
         return None, [Problem(file, 1, 1, f"YAML invalide : {error}")]
     if not isinstance(root, yaml.MappingNode) or not isinstance(document, dict):
         return None, [Problem(file, 1, 1, "un dictionnaire YAML est attendu au premier niveau")]
+    alias_problem = _alias_problem(root)
+    if alias_problem is not None:
+        return None, [Problem(file, 1, 1, alias_problem)]
     problems = [Problem(file, line, column, message) for line, column, message in _duplicate_keys(root)]
     source = SourceMap(root)
     try:
@@ -175,6 +179,46 @@ def _duplicate_keys(node: yaml.Node) -> list[tuple[int, int, str]]:
         for item in node.value:
             found += _duplicate_keys(item)
     return found
+
+
+MAX_EXPANDED_NODES = 100_000  # the largest shipped playbook has a few thousand nodes
+
+
+def _alias_problem(root: yaml.Node) -> str | None:
+    """Why the document's aliases make it unreadable, else None: an alias inside its own anchor (`&a [*a]`)
+    recurses without end, and anchors of anchors (`[*a, *a, …]`) grow exponentially once expanded.
+
+    Found by tests/fuzz: both made every walk of the document hang or overflow the stack. One iterative pass
+    over the node graph: a node met again while it is still being walked is a cycle; sizes are memoised.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        children = _children(node)
+        if leaving:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = min(1 + sum(sizes[id(child)] for child in children), MAX_EXPANDED_NODES + 1)
+            continue
+        if id(node) in open_nodes:
+            return "alias récursif : une ancre contient un alias vers elle-même"
+        if id(node) in sizes:
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+    if sizes[id(root)] > MAX_EXPANDED_NODES:
+        return f"document trop grand une fois les alias développés (plus de {MAX_EXPANDED_NODES} nœuds)"
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _root_causes(errors: Sequence[Any]) -> list[Any]:

@@ -28,6 +28,7 @@ from ght_soc.declarations.documents import (
 )
 from ght_soc.declarations.export_json import to_json
 from ght_soc.declarations.export_pdf import render_pdf
+from ght_soc.declarations.facts import QualificationAnswers
 from ght_soc.declarations.fields import FIELDS, FieldKind, FieldSpec, FieldValue, InvalidFieldValue
 from ght_soc.declarations.qualification import Applicability
 from ght_soc.declarations.regimes import Regime, Stage, StageKind, StartKind
@@ -131,7 +132,7 @@ def incident_facts(*, session: Session, incident: Incident, context: Declaration
         severity=incident.severity.value,
         description=incident.description,
         establishments=members,
-        **({"answers": answers} if answers is not None else {}),
+        answers=answers if answers is not None else QualificationAnswers(),
         occurred_at=incident.occurred_at,
         detected_at=incident.detected_at,
         discovered_at=incident.discovered_at,

@@ -285,30 +285,16 @@ def _sync_rows(
     created: list[Declaration] = []
     notes: list[str] = []
     for key, item in wanted.items():
-        regime = context.regimes[item.regime_id]
         rows = existing.get(key, [])
-        t0 = rows[0].t0_at if rows else proposed_t0(incident, regime)
-        kinds = {StageKind(r.stage) for r in rows}
-        for stage in regime.stages:
-            if stage.kind in kinds:
-                continue
-            row = Declaration(
-                incident_id=incident.id,
-                establishment_id=establishment_ids[item.establishment_key],
-                regime_id=regime.id,
-                stage=stage.kind.value,
-                sequence=1,
-                finess_ej=item.finess_ej,
-                t0_at=t0,
-                t0_set_at=now,
-                t0_set_by_name=f"ght-soc (proposé : {regime.t0.label})",
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            rows.append(row)
-            created.append(row)
-        session.flush()
+        created += ensure_group(
+            session=session,
+            incident=incident,
+            item=item,
+            rows=rows,
+            establishment_ids=establishment_ids,
+            context=context,
+            now=now,
+        )
         sent_before = any(r.status == DeclarationStatus.SENT for r in rows)
         changed = any(r.reasons != list(item.reasons) or r.bound_reason != item.bound_reason for r in rows)
         for row in rows:
@@ -335,6 +321,48 @@ def _sync_rows(
             )
     session.flush()
     return created, notes
+
+
+def ensure_group(
+    *,
+    session: Session,
+    incident: Incident,
+    item: Applicability,
+    rows: list[Declaration],
+    establishment_ids: Mapping[str, int],
+    context: DeclarationContext,
+    now: datetime,
+) -> list[Declaration]:
+    """Add the missing stage rows of one (regime, legal entity) to `rows`; returns the new ones."""
+    regime = context.regimes[item.regime_id]
+    t0 = rows[0].t0_at if rows else proposed_t0(incident, regime)
+    kinds = {StageKind(r.stage) for r in rows}
+    created = []
+    for stage in regime.stages:
+        if stage.kind in kinds:
+            continue
+        row = Declaration(
+            incident_id=incident.id,
+            establishment_id=establishment_ids[item.establishment_key],
+            regime_id=regime.id,
+            stage=stage.kind.value,
+            sequence=1,
+            finess_ej=item.finess_ej,
+            bound_reason=item.bound_reason,
+            reasons=list(item.reasons),
+            covers=list(item.covers),
+            finess_et=list(item.finess_et),
+            t0_at=t0,
+            t0_set_at=now,
+            t0_set_by_name=f"ght-soc (proposé : {regime.t0.label})",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+        created.append(row)
+    session.flush()
+    return created
 
 
 def propose_complement(

@@ -12,6 +12,7 @@ from ght_soc.web import (
     alerts,
     auth,
     connectors,
+    declarations,
     devices,
     establishments,
     events,
@@ -41,6 +42,7 @@ def register_web(app: Flask) -> None:
         governance.bp,
         governance_edit.bp,
         oncall.bp,
+        declarations.bp,
     ):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)

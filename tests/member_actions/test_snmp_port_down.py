@@ -7,8 +7,6 @@ the machine's own namespace that only has read access, which cannot change anyth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from connectors.snmp.actions import (
@@ -24,20 +22,11 @@ from connectors.snmp.actions import (
 )
 from connectors.snmp.settings import Credentials, V2cCredentials, V3Credentials
 from tests.connectors.snmp.snmpd import STANDARD, running_snmpd, snmpd_missing
-from tests.member_actions.snmpd_netns import Agent, namespaced_snmpd, namespaces_missing
+from tests.member_actions.snmpd_netns import Agent
 
 WRITE_V2C = V2cCredentials("hopital-rw")
 READ_V2C = V2cCredentials("hopital-ro")
 V3_USER = V3Credentials("socv3", "authpass123", "privpass123")
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[Agent]:
-    reason = namespaces_missing()
-    if reason:
-        pytest.skip(reason)
-    with namespaced_snmpd() as running:
-        yield running
 
 
 def _settings(port: int, credentials: Credentials, timeout_s: float = 1.0) -> PortActionSettings:

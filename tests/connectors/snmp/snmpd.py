@@ -29,7 +29,22 @@ def snmpd_missing() -> bool:
 def _answers(port: int) -> bool:
     # A wrong community gets no answer at all; a v3 request for an unknown user gets a report once up.
     done = subprocess.run(
-        ["snmpget", "-m", "", "-v3", "-l", "noAuthNoPriv", "-u", "probe", "-t", "0.3", "-r", "0", f"127.0.0.1:{port}", "0.0"],
+        [
+            "snmpget",
+            "-m",
+            "",
+            "-v3",
+            "-l",
+            "noAuthNoPriv",
+            "-u",
+            "probe",
+            "-t",
+            "0.3",
+            "-r",
+            "0",
+            f"127.0.0.1:{port}",
+            "0.0",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -43,7 +58,16 @@ def running_snmpd(lines: tuple[str, ...] = STANDARD) -> Iterator[int]:
     home = Path(tempfile.mkdtemp(prefix="ght-snmpd-"))
     port = free_udp_port()
     (home / "snmpd.conf").write_text("\n".join((*lines, f"persistentDir {home}", "")))
-    argv = [SNMPD, "-f", "-Lf", str(home / "log"), "-C", "-c", str(home / "snmpd.conf"), f"udp:127.0.0.1:{port}"]
+    argv = [
+        SNMPD,
+        "-f",
+        "-Lf",
+        str(home / "log"),
+        "-C",
+        "-c",
+        str(home / "snmpd.conf"),
+        f"udp:127.0.0.1:{port}",
+    ]
     proc = subprocess.Popen(argv)
     try:
         deadline = time.monotonic() + 10

@@ -39,7 +39,9 @@ def inventory(simulated: SimulatedFleet) -> dict[str, Device]:
     return {r.device.sys_name: r.device for r in results if r.device}
 
 
-def test_every_simulated_device_is_inventoried(simulated: SimulatedFleet, inventory: dict[str, Device]) -> None:
+def test_every_simulated_device_is_inventoried(
+    simulated: SimulatedFleet, inventory: dict[str, Device]
+) -> None:
     assert len(inventory) == FLEET_SIZE >= 200
     assert sorted(inventory) == sorted(d.community for d in simulated.devices)
 
@@ -49,7 +51,12 @@ def test_interface_counts_by_kind(simulated: SimulatedFleet, inventory: dict[str
     assert {name: len(dev.interfaces) for name, dev in inventory.items()} == expected
     switch = next(inventory[d.community] for d in simulated.devices if d.kind == "switch")
     uplink = switch.interfaces[-1]
-    assert (uplink.name, uplink.alias, uplink.speed_bps, uplink.oper_up) == ("Gi1/0/48", "uplink", 10**9, True)
+    assert (uplink.name, uplink.alias, uplink.speed_bps, uplink.oper_up) == (
+        "Gi1/0/48",
+        "uplink",
+        10**9,
+        True,
+    )
     assert sum(not i.oper_up for i in switch.interfaces) == 11 and len(uplink.mac.split(":")) == 6
 
 

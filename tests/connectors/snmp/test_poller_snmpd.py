@@ -18,7 +18,11 @@ GOOD_V3 = V3Credentials("socv3", "authpass123", "privpass123")
 
 
 def _poll(
-    port: int, creds: V2cCredentials | V3Credentials, *, proxy: UdpProxy | None = None, max_repetitions: int = 25
+    port: int,
+    creds: V2cCredentials | V3Credentials,
+    *,
+    proxy: UdpProxy | None = None,
+    max_repetitions: int = 25,
 ) -> PollResult:
     settings = PollerSettings(targets=(), timeout_s=0.5, retries=0, max_repetitions=max_repetitions)
     poller = SnmpPoller(settings, CollectingSink())

@@ -75,7 +75,9 @@ def test_v2c_only_device_is_reported_without_v3(weak_snmpd: int) -> None:
 
 
 CHASSIS = PhysicalEntity(1, "chassis", "C9300-48P", "FOC1", "V01", "17.9.4 ", "17.9.4", 3)
-SWITCH = Device("chu-a", "10.0.0.1", "sw1", "Cisco IOS", "1.3.6.1.4.1.9.1.2066", 1, "", "", "Cisco", (), (CHASSIS,))
+SWITCH = Device(
+    "chu-a", "10.0.0.1", "sw1", "Cisco IOS", "1.3.6.1.4.1.9.1.2066", 1, "", "", "Cisco", (), (CHASSIS,)
+)
 
 
 @pytest.mark.parametrize(
