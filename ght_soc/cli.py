@@ -488,3 +488,35 @@ def playbooks_export_cacao(file: Path, output: Path | None) -> None:
         click.echo(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
+
+
+# --- security hardening: the audit log (ght_soc/services/audit.py) ------------------------------------------
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log of security-relevant actions."""
+
+
+@audit.command("verify")
+@config_option
+def audit_verify(config_path: Path | None) -> None:
+    """Check the whole chain; exit 1 naming the first edited, deleted or inserted row."""
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.services.audit import verify
+
+    app = create_app(_load(config_path))
+    try:
+        with db.session_for(SYSTEM, app) as session:
+            report = verify(session)
+    finally:
+        db.dispose(app)
+    if report.problem is not None:
+        row = report.problem.event_id
+        click.echo(
+            f"Journal d'audit altéré ({report.problem.breach.value}) à l'entrée {row} : "
+            f"{report.problem.explanation} ; {report.checked} entrée(s) intègre(s) avant elle.",
+            err=True,
+        )
+        sys.exit(1)
+    # The head hash, noted elsewhere (ticket, paper), is what later proves this state of the log.
+    click.echo(f"Journal d'audit intègre : {report.checked} entrée(s), empreinte de tête {report.head_hash}")

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlalchemy import select
 
+from connectors.snmp.traps import TrapReceiver
 from connectors.syslog.listener import Attribution, ListenerSettings, LogEvent, SyslogListener
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
@@ -36,6 +37,7 @@ from ght_soc.resources import bundled_config_path
 from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.ingest import EventIngestor
 from ght_soc.settings import Settings
+from ght_soc.trap_listening import TrapSink, receiver_settings
 
 log = logging.getLogger(__name__)
 RECEIVED_PER_ESTABLISHMENT = "journaux reçus"  # the connector row of one establishment, all ports together
@@ -128,8 +130,16 @@ class IngestSink:
 class HealthReporter:
     """Writes the listener's health (per port and per establishment) every few seconds."""
 
-    def __init__(self, app: Flask, listener: SyslogListener, sink: IngestSink, interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        listener: SyslogListener,
+        sink: IngestSink,
+        interval: float = 5.0,
+        traps: TrapReceiver | None = None,
+    ) -> None:
         self._app, self._listener, self._sink, self._interval = app, listener, sink, interval
+        self._traps = traps
         self._previous: dict[tuple[str, int | None], tuple[int, float]] = {}
 
     async def run(self) -> None:
@@ -161,6 +171,26 @@ class HealthReporter:
         ]
         reports += [
             StatusReport(
+                kind="snmp-traps",
+                name=name,
+                establishment_id=None,
+                events=health.received,
+                events_per_second=self._rate((f"traps:{name}", None), health.received),
+                errors=health.malformed + health.auth_failures,
+                last_event_at=health.last_trap_at,
+                healthy=not health.dropped_sink_full,
+                details={
+                    "port": self._traps.bound_ports.get(name) if self._traps else None,
+                    "unattributed": health.unattributed,
+                    "auth_failures": health.auth_failures,
+                    "malformed": health.malformed,
+                    "informs": health.informs,
+                },
+            )
+            for name, health in (self._traps.health().items() if self._traps else [])
+        ]
+        reports += [
+            StatusReport(
                 kind="syslog",
                 name=RECEIVED_PER_ESTABLISHMENT,
                 establishment_id=establishment_id,
@@ -182,10 +212,11 @@ class HealthReporter:
 
 
 class HubListener:
-    """The connector's listener wired to the hub: ingest sink and health reporting."""
+    """The connector's listeners wired to the hub: syslog and SNMP traps into one ingest sink, and health."""
 
     def __init__(self, app: Flask, health_interval: float = 5.0) -> None:
-        settings: Settings = app.extensions["ght_soc.config"].settings
+        config = app.extensions["ght_soc.config"]
+        settings: Settings = config.settings
         self.sink = IngestSink(app, build_ingestor(app))
         self.listener = SyslogListener(
             listener_settings(settings),
@@ -193,15 +224,23 @@ class HubListener:
             self.sink,
             zone=ZoneInfo(settings.logs.senders_timezone),
         )
-        self.reporter = HealthReporter(app, self.listener, self.sink, interval=health_interval)
+        traps = receiver_settings(config)
+        self.traps = TrapReceiver(traps, TrapSink(self.sink)) if traps is not None else None
+        self.reporter = HealthReporter(
+            app, self.listener, self.sink, interval=health_interval, traps=self.traps
+        )
         self._reporting: asyncio.Task[None] | None = None
 
     async def start(self) -> dict[str, int]:
         await self.listener.start()
+        if self.traps is not None:
+            await self.traps.start()
         self._reporting = asyncio.create_task(self.reporter.run())
-        return self.listener.bound_ports
+        return {**self.listener.bound_ports, **(self.traps.bound_ports if self.traps else {})}
 
     async def stop(self) -> None:
+        if self.traps is not None:
+            await self.traps.stop()
         await self.listener.stop()
         if self._reporting is not None:
             self._reporting.cancel()

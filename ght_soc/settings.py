@@ -127,6 +127,8 @@ class SnmpConfig(_Frozen):
     vulnerable_firmware: tuple[VulnerableFirmwareConfig, ...] = ()
     silent_after: int = Field(default=3, ge=2)  # one lost UDP poll never makes a device silent
     probe_default_communities: bool = False
+    # snmpEngineIDs (hex) of the group's devices that send v3 traps: a trap's keys are localized with them.
+    trap_engine_ids: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _complete(self) -> SnmpConfig:
@@ -163,6 +165,8 @@ class EstablishmentConfig(_Frozen):
     retention_days: int | None = Field(default=None, ge=1, le=3650)  # default: logs.retention_days
     directories: tuple[DirectoryConfig, ...] = ()
     snmp: tuple[SnmpConfig, ...] = ()
+    # Where its devices' traps come from, besides the hosts and networks of its SNMP groups.
+    trap_senders: tuple[IPvAnyNetwork, ...] = ()
     # Cyber insurance cover (Code des assurances L.12-10-1: complaint within 72 h). Unknown counts as
     # insured: a complaint filed for nothing costs less than a lost indemnity.
     cyber_insured: bool = True
@@ -245,10 +249,21 @@ class ListenerConfig(_Frozen):
     client_ca: str | None = None  # tls: ask for client certificates signed by this CA
 
 
+class TrapListenerConfig(_Frozen):
+    """A UDP port receiving SNMP traps and informs (162 needs root or CAP_NET_BIND_SERVICE)."""
+
+    name: Slug
+    port: int = Field(default=162, ge=0, le=65535)  # 0: any free port (the tests use it)
+    host: str = "127.0.0.1"
+
+
 class LogsConfig(_Frozen):
     store: EventStoreConfig = EventStoreConfig()
     retention_days: int = Field(default=180, ge=1, le=3650)
     listeners: tuple[ListenerConfig, ...] = ()
+    # SNMP traps land in the same event store, attributed like the logs; credentials are the SNMP groups'.
+    trap_listeners: tuple[TrapListenerConfig, ...] = ()
+    trap_engine_id: str | None = None  # fixed hex snmpEngineID of the receiver (v3 informs); random if unset
     bundled_rules: bool = True  # the rules shipped in config/rules
     rules: tuple[str, ...] = ()  # more folders of Sigma rules (SigmaHQ's format, unchanged)
     senders_timezone: TimeZoneName = "Europe/Paris"  # for RFC 3164 times, which carry no zone

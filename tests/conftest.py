@@ -113,7 +113,10 @@ def event_store(tmp_path: Path) -> Iterator[SqliteEventStore]:
 
 @pytest.fixture()
 def app(hub_config: LoadedConfig, connection: Connection, event_store: SqliteEventStore) -> Flask:
-    created = create_app(hub_config, db_bind=connection, overrides={"TESTING": True})
+    # Accounts made by `make_user` log in with a password alone: the first-login TOTP set-up that production
+    # requires of GHT-wide accounts is switched off here only (tests/security/ switch it back on).
+    overrides = {"TESTING": True, "GHT_SOC_TOTP_ENROLMENT_ENFORCED": False}
+    created = create_app(hub_config, db_bind=connection, overrides=overrides)
     created.extensions[EVENTS_EXTENSION] = event_store
     return created
 
@@ -131,10 +134,13 @@ class HubClient(FlaskClient):
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, login: str, password: str = TEST_PASSWORD) -> int:
+    def login(self, login: str, password: str = TEST_PASSWORD, totp: str | None = None) -> int:
+        """Log in; with `totp`, also answer the second step (a code or a recovery code) and return its status."""
         response = self.post(
             "/login", data={"csrf_token": self.csrf_token(), "login": login, "password": password}
         )
+        if totp is not None and response.status_code == 302:
+            response = self.post("/login/code", data={"csrf_token": self.csrf_token("/login/code"), "code": totp})
         return response.status_code
 
 

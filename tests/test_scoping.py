@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from ght_soc.access import SYSTEM, Scope
@@ -18,6 +19,7 @@ from ght_soc.domain import AlertSeverity, IncidentCategory, Role
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.models import (
     Alert,
+    Declaration,
     DirectoryFinding,
     DirectoryObject,
     Establishment,
@@ -201,7 +203,34 @@ def _incident_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, i
         )
         session.add(evidence)
         session.flush()
-        return {"incident_id": incident.id, "task_id": task.id, "evidence_id": evidence.id}
+        declaration = _declaration_of(session, incident.id, establishment_id, at)
+        return {
+            "incident_id": incident.id,
+            "task_id": task.id,
+            "evidence_id": evidence.id,
+            "declaration_id": declaration,
+        }
+
+
+OTHER_DECLARATION_REASON = "Motif de déclaration secret de l'EPSM"
+
+
+def _declaration_of(session: Session, incident_id: int, establishment_id: int, at: datetime) -> int:
+    """A national declaration of the other establishment (declarations are scoped per establishment too)."""
+    declaration = Declaration(
+        incident_id=incident_id,
+        establishment_id=establishment_id,
+        regime_id="health_is_incident",
+        stage="initial",
+        finess_ej=session.get_one(Establishment, establishment_id).finess_ej,
+        bound_reason=OTHER_DECLARATION_REASON,
+        reasons=[OTHER_DECLARATION_REASON],
+        t0_at=at,
+        draft_values={"facts": OTHER_DECLARATION_REASON},
+    )
+    session.add(declaration)
+    session.flush()
+    return declaration.id
 
 
 OTHER_DEVICE = "sw-epsm-pavillon-secret"

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from pyasn1.type import univ  # type: ignore[import-untyped]  # pysnmp 7 depends on it; no stubs
+from pyasn1.type import univ  # pysnmp 7 depends on it; no stubs (mypy: ignore_missing_imports)
 from pysnmp.hlapi.v3arch.asyncio import (
     ContextData,
     ObjectIdentity,

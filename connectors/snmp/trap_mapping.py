@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from pyasn1.error import PyAsn1Error  # type: ignore[import-untyped]
-from pyasn1.type import univ  # type: ignore[import-untyped]
+from pyasn1.error import PyAsn1Error
+from pyasn1.type import univ
 from pysnmp.proto.rfc1902 import IpAddress
 
 from connectors.snmp.oids import IF_ADMIN_STATUS, IF_DESCR, IF_NAME, IF_OPER_STATUS

@@ -23,6 +23,7 @@ MAX_LINE_BYTES = 64 * 1024
 FUTURE_TOLERANCE = timedelta(days=1)
 PAST_TOLERANCE = timedelta(days=366)
 MAX_JSON_DEPTH = 64
+_OWN_FIELDS = ("event.created", "event.original", "event.original_base64", "event.truncated")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")  # tab, newline and return are text
 
 
@@ -41,7 +42,7 @@ def parse_line(
         event["event.original_base64"] = base64.b64encode(raw).decode("ascii")
     text = text.rstrip("\r\n\x00")
     event["event.original"] = text
-    own = dict(event)  # what the body of the line may not overwrite (`{"event": {"original": ...}}`)
+    own = dict(event)
     if _is_binary(text):
         event["event.parse_error"] = "contenu binaire"
         event["@timestamp"] = received.isoformat()
@@ -53,6 +54,8 @@ def parse_line(
         header, message = parse_header(text, received, zone)
         event.update(header)
         event.update(_body(message, header.get("process.name")))
+    for name in _OWN_FIELDS:  # the body may not forge or clear them (`{"event": {"truncated": false}}`)
+        event.pop(name, None)
     event.update(own)
     if not isinstance(event.get("message", ""), str):  # `{"message": [...]}`: the store indexes text
         event["message"] = str(event["message"])

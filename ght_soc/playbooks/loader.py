@@ -182,16 +182,18 @@ def _duplicate_keys(node: yaml.Node) -> list[tuple[int, int, str]]:
 
 
 MAX_EXPANDED_NODES = 100_000  # the largest shipped playbook has a few thousand nodes
+MAX_DEPTH = 100  # YAML allows 1,000 levels; the recursive walks below would overflow Python's stack first
 
 
 def _alias_problem(root: yaml.Node) -> str | None:
-    """Why the document's aliases make it unreadable, else None: an alias inside its own anchor (`&a [*a]`)
-    recurses without end, and anchors of anchors (`[*a, *a, …]`) grow exponentially once expanded.
+    """Why the document's shape makes it unreadable, else None: an alias inside its own anchor (`&a [*a]`)
+    recurses without end, anchors of anchors (`[*a, *a, …]`) grow exponentially once expanded, and deep
+    nesting (aliases included) overflows the stack of the walks that follow.
 
-    Found by tests/fuzz: both made every walk of the document hang or overflow the stack. One iterative pass
-    over the node graph: a node met again while it is still being walked is a cycle; sizes are memoised.
+    Found by tests/fuzz: each made the loader hang or raise RecursionError. One iterative pass over the node
+    graph: a node met again while it is still being walked is a cycle; sizes and heights are memoised.
     """
-    sizes: dict[int, int] = {}
+    shapes: dict[int, tuple[int, int]] = {}  # id → (nodes once expanded, height)
     open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -199,17 +201,22 @@ def _alias_problem(root: yaml.Node) -> str | None:
         children = _children(node)
         if leaving:
             open_nodes.discard(id(node))
-            sizes[id(node)] = min(1 + sum(sizes[id(child)] for child in children), MAX_EXPANDED_NODES + 1)
+            below = [shapes[id(child)] for child in children]
+            size = min(1 + sum(size for size, _ in below), MAX_EXPANDED_NODES + 1)
+            shapes[id(node)] = (size, 1 + max((height for _, height in below), default=0))
             continue
         if id(node) in open_nodes:
             return "alias récursif : une ancre contient un alias vers elle-même"
-        if id(node) in sizes:
+        if id(node) in shapes:
             continue
         open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children)
-    if sizes[id(root)] > MAX_EXPANDED_NODES:
+    size, height = shapes[id(root)]
+    if size > MAX_EXPANDED_NODES:
         return f"document trop grand une fois les alias développés (plus de {MAX_EXPANDED_NODES} nœuds)"
+    if height > MAX_DEPTH:
+        return f"document imbriqué sur plus de {MAX_DEPTH} niveaux"
     return None
 
 

@@ -23,7 +23,7 @@ from ght_soc.models.playbook_run import ApprovalVote, PlaybookRun, RunStatus, Ru
 from ght_soc.playbooks.definition import ApprovalStep, EscalationLevel, ManualStep, Playbook, ValueType
 from ght_soc.playbooks.engine import Engine, RunError, playbook_of
 from ght_soc.playbooks.loader import LoadedPlaybook
-from ght_soc.services import oncall, timeline
+from ght_soc.services import audit, oncall, timeline
 
 # The playbooks' names for the chain's levels, and the roles that stand at each level.
 CHAIN_LEVELS: dict[EscalationLevel, ChainLevel] = {
@@ -96,6 +96,7 @@ def start(
     )
     engine.activate(session, run, playbook.start, now=now)
     engine.advance(session, run, now=now, actor=actor)
+    audit.record(session, actor=actor, action=audit.AuditAction.RUN_STARTED, target=f"run:{run.id}", details={"incident": incident.id, "playbook": playbook.id, "version": playbook.version}, now=now)
     return run
 
 
@@ -178,6 +179,7 @@ def answer_approval(
         raise ApprovalRefusedError("you have already answered")
     row.votes.append(ApprovalVote(user_id=actor.user_id, user_name=actor.display_name, option=option, at=now))
     session.flush()
+    audit.record(session, actor=actor, action=audit.AuditAction.APPROVAL_ANSWERED, target=f"run:{run.id}", details={"step": step_id, "option": option}, now=now)
     agreeing = [v for v in row.votes if v.option == option]
     timeline.record(
         session=session,
@@ -301,6 +303,7 @@ def cancel(session: Session, *, run: PlaybookRun, actor: Principal, now: datetim
         text=f"Playbook arrêté : {run.title} ({reason})",
         data={"run": run.id, "state": "cancelled"},
     )
+    audit.record(session, actor=actor, action=audit.AuditAction.RUN_CANCELLED, target=f"run:{run.id}", details={"reason": reason}, now=now)
 
 
 def _row(run: PlaybookRun, step_id: str) -> RunStep:

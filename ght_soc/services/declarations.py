@@ -43,7 +43,7 @@ from ght_soc.declarations.regimes import (
     load_regimes,
 )
 from ght_soc.domain import TimelineKind
-from ght_soc.models import Declaration, DeclarationStatus, Incident, Qualification
+from ght_soc.models import Declaration, DeclarationStatus, Establishment, Incident, Qualification
 from ght_soc.services import timeline
 from ght_soc.settings import DeclarationsConfig, Settings
 
@@ -100,6 +100,28 @@ def context_from_settings(settings: Settings, regimes: RegimeRegistry) -> Declar
         default_reminders=settings.declarations.reminders,
         overdue_repeat=timedelta(hours=settings.declarations.overdue_repeat_hours),
     )
+
+
+def context_from_establishments(rows: Iterable[Establishment], regimes: RegimeRegistry) -> DeclarationContext:
+    """The context from the database's members (the demo has no configuration object at hand)."""
+    members = {
+        e.key: EstablishmentFacts(
+            key=e.key,
+            name=e.name,
+            finess_ej=e.finess_ej,
+            finess_et=tuple(s.finess_et for s in e.sites),
+            is_ose=e.is_ose,
+            is_support=e.is_support,
+            is_oiv=e.is_oiv,
+            category=e.category,
+            nis2_class=e.nis2_class,
+            region=e.region,
+            timezone=e.timezone,
+        )
+        for e in rows
+    }
+    support = next((f.key for f in members.values() if f.is_support), None)
+    return DeclarationContext(regimes=regimes, establishments=members, support_key=support)
 
 
 # --- answers as JSON ----------------------------------------------------------------------------------------

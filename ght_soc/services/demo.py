@@ -90,6 +90,7 @@ def load_demo(*, session: Session, password: str, now: datetime) -> list[DemoAcc
                 ),
             )
     load_demo_rota(session=session, now=now)
+    load_demo_declarations(session=session, now=now)
     seed_governance(session=session, catalogue=cached_catalogue(bundled_config_path("governance")), now=now)
     session.flush()
     return accounts
@@ -122,3 +123,61 @@ def load_demo_rota(*, session: Session, now: datetime, weeks: int = 8) -> None:
             weeks=weeks,
             now=now,
         )
+
+
+# --- national declarations of the demo --------------------------------------------------------------------
+DEMO_INCIDENT_TITLE = "Rançongiciel sur le SI partagé (démonstration)"
+
+
+def load_demo_declarations(*, session: Session, now: datetime) -> None:
+    """Once: a ransomware incident on the shared IS of three members, the support one included, with personal
+    data involved, qualified so that the OSE view shows running clocks."""
+    from ght_soc.access import SYSTEM
+    from ght_soc.declarations.facts import CareImpact, GdprRisk, QualificationAnswers
+    from ght_soc.declarations.regimes import load_regimes
+    from ght_soc.domain import IncidentCategory, Malice, Severity
+    from ght_soc.models import Incident
+    from ght_soc.services import declarations, incidents
+
+    if session.scalars(select(Incident.id).where(Incident.title == DEMO_INCIDENT_TITLE)).first() is not None:
+        return
+    establishments = list(session.scalars(select(Establishment).order_by(Establishment.id)))
+    support = next(e for e in establishments if e.is_support)
+    affected = [support, *[e for e in establishments if not e.is_support][:2]]
+    discovered = now - timedelta(hours=5)
+    incident = incidents.open_incident(
+        session=session,
+        new=incidents.NewIncident(
+            title=DEMO_INCIDENT_TITLE,
+            category=IncidentCategory.RANSOMWARE,
+            severity=Severity.CRITICAL,
+            establishment_ids=tuple(e.id for e in affected),
+            description="Chiffrement des serveurs du dossier patient informatisé partagé ; passage en mode dégradé.",
+            detected_at=discovered - timedelta(minutes=20),
+            malice=Malice.MALICIOUS,
+        ),
+        actor=SYSTEM,
+        now=discovered,
+    )
+    declarations.qualify(
+        session=session,
+        incident=incident,
+        answers=QualificationAnswers(
+            care_impact=CareImpact.DEGRADED_MODE,
+            data_availability=True,
+            data_confidentiality=True,
+            health_data=True,
+            persons_concerned=25_000,
+            gdpr_risk=GdprRisk.HIGH,
+            operations_impact=True,
+            spread_risk=True,
+            malicious=Malice.MALICIOUS,
+            shared_is=True,
+            ose_service_affected=True,
+        ),
+        affected=[e.key for e in affected],
+        establishment_ids={e.key: e.id for e in establishments},
+        context=declarations.context_from_establishments(establishments, load_regimes()),
+        actor=SYSTEM,
+        now=now,
+    )

@@ -29,6 +29,7 @@ FALLBACK_ROLES: dict[EscalationLevel, tuple[Role, bool]] = {
     EscalationLevel.DIRECTION: (Role.DECLARANT, True),  # the support establishment's director or delegate
 }
 MAX_ROTA_WEEKS = 104
+HANDOVER_GAP = timedelta(hours=12)  # a note is handed to a shift that starts at most this long after
 
 
 class RotaError(ValueError):
@@ -296,13 +297,15 @@ def upcoming_shifts(session: Session, *, now: datetime, days: int = 28) -> Seque
 
 
 def previous_shift(session: Session, *, shift: OnCallShift) -> OnCallShift | None:
-    """The shift of the same level and kind that ended last at or before `shift` began (its handover)."""
+    """The shift of the same level and kind that ended last at or before `shift` began, within
+    `HANDOVER_GAP` (its handover); an older note is no handover any more."""
     return session.scalars(
         select(OnCallShift)
         .where(
             OnCallShift.level == shift.level,
             OnCallShift.kind == shift.kind,
             OnCallShift.ends_at <= shift.starts_at,
+            OnCallShift.ends_at >= shift.starts_at - HANDOVER_GAP,
             OnCallShift.id != shift.id,
         )
         .order_by(OnCallShift.ends_at.desc(), OnCallShift.id.desc())
@@ -330,6 +333,7 @@ def following_shift(session: Session, *, shift: OnCallShift) -> OnCallShift | No
             OnCallShift.level == shift.level,
             OnCallShift.kind == shift.kind,
             OnCallShift.starts_at >= shift.ends_at,
+            OnCallShift.starts_at <= shift.ends_at + HANDOVER_GAP,
             OnCallShift.id != shift.id,
         )
         .order_by(OnCallShift.starts_at, OnCallShift.id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ght_soc.access import Grant, Principal
 from ght_soc.domain import Role
 from ght_soc.models import ApiToken
+from ght_soc.services import audit
 
 TOKEN_MARK = "ghtsoc"
 
@@ -23,7 +24,13 @@ def _digest(token: str) -> str:
 
 
 def issue_token(
-    *, session: Session, establishment_id: int, name: str, created_by_id: int | None, now: datetime
+    *,
+    session: Session,
+    establishment_id: int,
+    name: str,
+    created_by_id: int | None,
+    now: datetime,
+    actor: Principal | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the clear token, which is never stored."""
     prefix = secrets.token_hex(4)
@@ -38,6 +45,8 @@ def issue_token(
     )
     session.add(token)
     session.flush()
+    about = {"establishment_id": establishment_id, "name": token.name, "prefix": prefix}  # never the token
+    audit.record(session, actor=actor, action=audit.AuditAction.TOKEN_ISSUED, target=f"api_token:{token.id}", details=about, now=now)
     return token, clear
 
 
@@ -51,10 +60,12 @@ def get_token(*, session: Session, token_id: int) -> ApiToken | None:
     return session.scalars(select(ApiToken).where(ApiToken.id == token_id)).one_or_none()
 
 
-def revoke_token(*, session: Session, token: ApiToken, now: datetime) -> None:
+def revoke_token(*, session: Session, token: ApiToken, now: datetime, actor: Principal | None = None) -> None:
     if token.revoked_at is None:
         token.revoked_at = now
         session.flush()
+        about = {"establishment_id": token.establishment_id, "prefix": token.prefix}
+        audit.record(session, actor=actor, action=audit.AuditAction.TOKEN_REVOKED, target=f"api_token:{token.id}", details=about, now=now)
 
 
 def principal_for_token(*, session: Session, clear: str, now: datetime) -> Principal | None:

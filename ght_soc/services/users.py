@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ght_soc.access import Principal
 from ght_soc.domain import ESTABLISHMENT_ONLY_ROLES, GHT_WIDE_ONLY_ROLES, PERSON_ROLES, Role
 from ght_soc.models import Establishment, RoleAssignment, User
+from ght_soc.models.base import utcnow
 from ght_soc.passwords import hash_password
+from ght_soc.services import audit
 from ght_soc.services.authentication import normalise_login
 
 
@@ -25,6 +29,8 @@ def create_user(
     password: str,
     email: str | None = None,
     grants: Sequence[tuple[Role, Establishment | None]] = (),
+    actor: Principal | None = None,  # None: the hub itself (`ght-soc users add`, the demo)
+    now: datetime | None = None,
 ) -> User:
     name = normalise_login(login)
     if not name:
@@ -33,14 +39,23 @@ def create_user(
         raise UserError(f"l'identifiant {name!r} existe déjà")
     user = User(login=name, display_name=display_name, email=email, password_hash=hash_password(password))
     session.add(user)
+    session.flush()
+    # Audit (security hardening): the account, then each role, each its own row; never the password.
+    audit.record(session, actor=actor, action=audit.AuditAction.USER_CREATED, target=f"user:{user.id}", details={"login": name}, now=now or utcnow())
     for role, establishment in grants:
-        assign_role(session=session, user=user, role=role, establishment=establishment)
+        assign_role(session=session, user=user, role=role, establishment=establishment, actor=actor, now=now)
     session.flush()
     return user
 
 
 def assign_role(
-    *, session: Session, user: User, role: Role, establishment: Establishment | None
+    *,
+    session: Session,
+    user: User,
+    role: Role,
+    establishment: Establishment | None,
+    actor: Principal | None = None,
+    now: datetime | None = None,
 ) -> RoleAssignment:
     """Give `role` to `user`, over the whole GHT (establishment None) or one establishment."""
     if role not in PERSON_ROLES:
@@ -52,6 +67,8 @@ def assign_role(
     assignment = RoleAssignment(role=role, establishment=establishment)
     user.role_assignments.append(assignment)
     session.flush()
+    scope = {"role": role.value, "establishment": establishment.key if establishment else None}
+    audit.record(session, actor=actor, action=audit.AuditAction.ROLE_GRANTED, target=f"user:{user.id}", details=scope, now=now or utcnow())
     return assignment
 
 

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from ght_soc.access import SYSTEM, Permission
 from ght_soc.clock import now
 from ght_soc.database import db
-from ght_soc.declarations.clocks import ClockStatus, format_local
+from ght_soc.declarations.clocks import ClockStatus, DeadlineMove, T0InFuture, format_local
 from ght_soc.declarations.facts import QualificationAnswers
 from ght_soc.declarations.fields import FIELDS, SECTION_LABELS, FieldKind
 from ght_soc.declarations.qualification import QUESTIONS, answer_text
@@ -252,7 +252,14 @@ def correct_t0(declaration_id: int) -> Response:
     context = _context()
 
     def apply() -> None:
-        moves = service.correct_t0(
+        try:
+            moves = _correct()
+        except T0InFuture:
+            raise ValueError(_("The T0 cannot be later than now; nothing was changed.")) from None
+        flash(_("T0 corrected; %(count)d deadline(s) moved.", count=len(moves)), "success")
+
+    def _correct() -> list[DeadlineMove]:
+        return service.correct_t0(
             session=db.session,
             incident=row.incident,
             regime_id=row.regime_id,
@@ -262,7 +269,6 @@ def correct_t0(declaration_id: int) -> Response:
             actor=current_principal(),
             now=now(),
         )
-        flash(_("T0 corrected; %(count)d deadline(s) moved.", count=len(moves)), "success")
 
     return _act(url_for(".incident_page", incident_id=row.incident_id), apply)
 

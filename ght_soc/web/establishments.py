@@ -74,6 +74,7 @@ def create_token(establishment_id: int) -> str | Response:
         name=form.name.data,
         created_by_id=principal.user_id,
         now=now(),
+        actor=principal,  # audit log
     )
     db.session.commit()
     return render_template("token_created.html", establishment=establishment, token=token, clear=clear)
@@ -87,7 +88,7 @@ def revoke_token(token_id: int) -> Response:
         abort(404)
     if not current_principal().can(Permission.MANAGE_TOKENS, token.establishment_id):
         abort(403)
-    token_service.revoke_token(session=db.session, token=token, now=now())
+    token_service.revoke_token(session=db.session, token=token, now=now(), actor=current_principal())
     db.session.commit()
     flash(_("Token revoked."), "success")
     return redirect(url_for(".detail", establishment_id=token.establishment_id))

@@ -22,6 +22,7 @@ from ght_soc.web import (
     inventory,
     oncall,
     runs,
+    second_factor,
 )
 from ght_soc.web.incident_labels import incident_globals
 from ght_soc.web.labels import template_globals
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
         governance_edit.bp,
         oncall.bp,
         declarations.bp,
+        second_factor.bp,  # security hardening: second step of login, TOTP set-up, re-authentication
     ):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)

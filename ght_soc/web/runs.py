@@ -18,7 +18,7 @@ from ght_soc.playbooks.engine import RunError, playbook_of
 from ght_soc.playbooks.hub import playbook_hub
 from ght_soc.services import incidents as incident_service
 from ght_soc.web.forms import ActionForm
-from ght_soc.web.security import current_principal, requires
+from ght_soc.web.security import current_principal, requires, requires_recent_auth
 
 bp = Blueprint("runs", __name__)
 
@@ -121,6 +121,7 @@ def _act(incident_id: int, run_id: int, step_id: str, permission: Permission, ac
 
 @bp.post("/incidents/<int:incident_id>/runs/<int:run_id>/steps/<step_id>/approve")
 @requires(Permission.APPROVE)
+@requires_recent_auth
 def approve(incident_id: int, run_id: int, step_id: str) -> Response:
     option = request.form.get("option", "")
     return _act(

@@ -7,14 +7,18 @@ what the database extension applies to every query of the request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
+from ght_soc import clock
 from ght_soc.access import SYSTEM, Permission, Principal, Scope
 from ght_soc.database import db
 from ght_soc.services.authentication import principal_for_user
@@ -97,6 +101,56 @@ def requires(permission: Permission) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorator
+
+
+# --- re-authentication (OWASP ASVS 3.7.1) -----------------------------------------------------------------
+# The session remembers when the person last proved who they are (login, or the re-authentication page).
+AUTH_AT_KEY = "auth_at"
+
+
+def mark_authenticated() -> None:
+    """Note in the session that the person has just given every factor (login or re-authentication)."""
+    session[AUTH_AT_KEY] = clock.now().isoformat()
+
+
+def recently_authenticated() -> bool:
+    """True when the last proof of identity is younger than `hub.reauth_minutes`."""
+    stamp = session.get(AUTH_AT_KEY)
+    if not isinstance(stamp, str):
+        return False
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return False
+    minutes = current_app.extensions["ght_soc.config"].settings.hub.reauth_minutes
+    return timedelta(0) <= clock.now() - at <= timedelta(minutes=minutes)
+
+
+def requires_recent_auth(view: F) -> F:
+    """Send a person whose login is older than `hub.reauth_minutes` to the re-authentication page first.
+
+    Put it under `requires(...)`. It comes back to the page that held the form (a POST's data is not kept:
+    the person submits it again, knowingly). Machine tokens are not people and pass through.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.get("api_principal") is None and current_user.is_authenticated and not recently_authenticated():
+            flash(_("Confirm your identity to continue."), "info")
+            return redirect(url_for("second_factor.reauth", next=_return_path()))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _return_path() -> str:
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    # A POST's form lives on the page it was sent from; only a same-site Referer is trusted, as a path.
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("establishments.overview")
 
 
 def _add_security_headers(response: Response) -> Response:

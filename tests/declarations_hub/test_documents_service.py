@@ -199,7 +199,11 @@ def test_recording_the_filing_freezes_the_document_and_starts_the_follow_ups(hub
     _approve_and_send(hub, people, declaration, sent_at)
     with db.session_for(SYSTEM, hub.app) as session:
         row = session.get_one(Declaration, declaration)
-        assert (row.status, row.sent_at, row.sent_reference) == (DeclarationStatus.SENT, sent_at, "SIG-2024-0042")
+        assert (row.status, row.sent_at, row.sent_reference) == (
+            DeclarationStatus.SENT,
+            sent_at,
+            "SIG-2024-0042",
+        )
         assert row.sent_by_name == "Directeur-Chu"
         complement = session.get_one(Declaration, row_of(hub, "health_is_incident", stage="complement"))
         assert complement.starts_at == sent_at  # "sent:initial" starts from the filing
@@ -216,7 +220,9 @@ def test_the_hub_itself_never_records_a_filing(hub: Hub, people) -> None:
         act(hub, declaration, documents.record_sent, SYSTEM, sent_at=NOW, channel="x", reference="y")
 
 
-def test_a_t0_corrected_after_filing_keeps_the_sent_document_and_proposes_a_complement(hub: Hub, people) -> None:
+def test_a_t0_corrected_after_filing_keeps_the_sent_document_and_proposes_a_complement(
+    hub: Hub, people
+) -> None:
     qualify(hub)
     declaration = row_of(hub, "health_is_incident")
     _approve_and_send(hub, people, declaration, DISCOVERED + timedelta(minutes=50))

@@ -81,7 +81,9 @@ def test_an_answer_change_recomputes_the_declarations_and_is_written_on_the_time
     with db.session_for(SYSTEM, hub.app) as session:
         entries = session.scalars(
             select(TimelineEntry)
-            .where(TimelineEntry.incident_id == hub.incident_id, TimelineEntry.kind == TimelineKind.QUALIFICATION)
+            .where(
+                TimelineEntry.incident_id == hub.incident_id, TimelineEntry.kind == TimelineKind.QUALIFICATION
+            )
             .order_by(TimelineEntry.id)
         ).all()
         assert len(entries) == 2

@@ -17,15 +17,25 @@ from tests.declarations_hub.test_qualification_service import qualify
 
 def run(hub: Hub, hours: float) -> list[tuple[str, list[str], str]]:
     with db.session_for(SYSTEM, hub.app) as session:
-        queued = send_due_reminders(session=session, context=hub.context, now=DISCOVERED + timedelta(hours=hours))
+        queued = send_due_reminders(
+            session=session, context=hub.context, now=DISCOVERED + timedelta(hours=hours)
+        )
         return [(n.subject, list(n.recipients), n.body_text) for n in queued]
 
 
 def health_chu(mails: list[tuple[str, list[str], str]]) -> list[tuple[str, list[str], str]]:
-    return [m for m in mails if "Incident SI de santé" in m[0] and "Déclaration initiale" in m[0] and "CHU" in m[0]]
+    return [
+        m
+        for m in mails
+        if "Incident SI de santé" in m[0]
+        and "Déclaration initiale" in m[0]
+        and "universitaire de Tours" in m[0]
+    ]
 
 
-def test_a_reminder_goes_once_to_the_declarant_the_dpo_the_rssi_and_the_on_call_chain(hub: Hub, people) -> None:
+def test_a_reminder_goes_once_to_the_declarant_the_dpo_the_rssi_and_the_on_call_chain(
+    hub: Hub, people
+) -> None:
     qualify(hub)
     with_emails(hub.app)
     assert run(hub, 11) == []  # before half of the 24 h internal SLA: nothing yet
@@ -34,9 +44,12 @@ def test_a_reminder_goes_once_to_the_declarant_the_dpo_the_rssi_and_the_on_call_
     subject, recipients, body = mails[0]
     assert subject.startswith("[ght-soc] Rappel déclaration")
     assert "dimanche 27 octobre 2024 à 8 h 40 (Europe/Paris, UTC+01:00)" in subject  # 24 h later, across DST
-    assert {"directeur-chu@ght.invalid", "dpo@ght.invalid", "rssi@ght.invalid", "astreinte@ght.invalid"} <= set(
-        recipients
-    )
+    assert {
+        "directeur-chu@ght.invalid",
+        "dpo@ght.invalid",
+        "rssi@ght.invalid",
+        "astreinte@ght.invalid",
+    } <= set(recipients)
     assert "correspondant-amboise@ght.invalid" not in recipients
     assert "50 % du délai écoulé" in body and "Le hub ne dépose rien lui-même" in body
     assert run(hub, 12.5) == [] and run(hub, 13) == []  # idempotent: same reminder, nothing new

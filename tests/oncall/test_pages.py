@@ -166,3 +166,36 @@ def test_the_holder_writes_the_handover_note_from_the_rota_page(
     response = other.post(f"/oncall/shifts/{on_duty}/handover", data={"csrf_token": token, "note": "x"})
     assert response.status_code == 403
     assert other.post("/oncall/shifts/999999/handover", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_incoming_holder_reads_the_handover_on_the_rota_page(
+    app: Flask, client: HubClient, on_duty: int
+) -> None:
+    with db.session_for(SYSTEM, app) as session:
+        current = session.get_one(OnCallShift, on_duty)
+        colleague = session.query(User).filter_by(login="collegue").one()
+        previous = rota.create_shift(
+            session,
+            level=current.level,
+            user_id=colleague.id,
+            starts_at=current.starts_at - timedelta(days=1),
+            ends_at=current.starts_at,
+            now=current.starts_at,
+        )
+        previous.handover_note, previous.handover_at = (
+            "Serveur de messagerie sous surveillance",
+            current.starts_at,
+        )
+        previous_id = previous.id
+    client.login("astreinte")
+    page = client.get("/oncall/")
+    assert "Serveur de messagerie sous surveillance" in page.text
+    assert f'action="/oncall/shifts/{previous_id}/handover/read"' in page.text
+    token = client.csrf_token("/oncall/")
+    assert (
+        client.post(f"/oncall/shifts/{previous_id}/handover/read", data={"csrf_token": token}).status_code
+        == 302
+    )
+    with db.session_for(SYSTEM, app) as session:
+        assert session.get_one(OnCallShift, previous_id).handover_read_at is not None
+    assert f"/oncall/shifts/{previous_id}/handover/read" not in client.get("/oncall/").text
