@@ -520,3 +520,58 @@ def audit_verify(config_path: Path | None) -> None:
         sys.exit(1)
     # The head hash, noted elsewhere (ticket, paper), is what later proves this state of the log.
     click.echo(f"Journal d'audit intègre : {report.checked} entrée(s), empreinte de tête {report.head_hash}")
+
+
+# --- log connector: import of Windows .evtx files (connectors/evtx.py) ----------------------------------------
+EVTX_BATCH = 1000  # events per ingest call: one transaction, one detection pass
+
+
+@main.command("import-evtx")
+@config_option
+@click.option("--establishment", "establishment_key", required=True, help="Key of the establishment.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+def import_evtx(config_path: Path | None, establishment_key: str, files: tuple[Path, ...]) -> None:
+    """Import Windows .evtx FILES for one establishment: stored as live events, the detection rules run on them.
+
+    A file or a chunk of records that cannot be read is reported and counted; the rest is imported.
+    Exit code 1 when anything could not be read.
+    """
+    from connectors.evtx import LISTENER, EvtxFileError, EvtxProblem, count_records, read_evtx
+    from connectors.syslog.listener import LogEvent
+    from ght_soc.app import create_app
+    from ght_soc.database import db
+    from ght_soc.listening import IngestSink, build_ingestor
+    from ght_soc.models import Establishment
+
+    app = create_app(_load(config_path))
+    with db.session_for(SYSTEM, app) as session:
+        known = sorted(session.scalars(select(Establishment.key)))
+    if establishment_key not in known:
+        click.echo(f"Établissement inconnu : {establishment_key} ; connus : {', '.join(known)}", err=True)
+        sys.exit(2)
+    sink = IngestSink(app, build_ingestor(app))
+    imported, failures, started = 0, 0, now()
+    for path in files:
+        batch: list[LogEvent] = []
+        try:
+            records = read_evtx(path, imported_at=started)
+            with click.progressbar(records, length=count_records(path), label=path.name) as bar:
+                for item in bar:
+                    if isinstance(item, EvtxProblem):
+                        failures += 1
+                        click.echo(f"\nillisible : {item.message}", err=True)
+                        continue
+                    batch.append(LogEvent(establishment_key, LISTENER, path.name, item.fields))
+                    if len(batch) >= EVTX_BATCH:
+                        sink.emit_many(batch)
+                        imported, batch = imported + len(batch), []
+        except EvtxFileError as error:
+            failures += 1
+            click.echo(f"fichier ignoré : {error}", err=True)
+        if batch:
+            sink.emit_many(batch)
+            imported += len(batch)
+    summary = f"{imported} événement(s) importé(s) pour {establishment_key}"
+    click.echo(f"{summary}, erreurs de lecture : {failures}")
+    if failures:
+        sys.exit(1)

@@ -140,7 +140,9 @@ class HubClient(FlaskClient):
             "/login", data={"csrf_token": self.csrf_token(), "login": login, "password": password}
         )
         if totp is not None and response.status_code == 302:
-            response = self.post("/login/code", data={"csrf_token": self.csrf_token("/login/code"), "code": totp})
+            response = self.post(
+                "/login/code", data={"csrf_token": self.csrf_token("/login/code"), "code": totp}
+            )
         return response.status_code
 
 

@@ -45,7 +45,7 @@ def test_the_scheduler_registers_the_retention_job_at_night(app: Flask) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = build_scheduler(app, BackgroundScheduler(timezone="UTC"))
-    (job,) = scheduler.get_jobs()
-    assert job.id == "purge-events"
+    job = scheduler.get_job("purge-events")
+    assert job is not None
     # 03:17 in Paris: after NOW (04:17 in Paris), the next run is the following night, 02:17 UTC in winter
     assert job.trigger.get_next_fire_time(None, NOW) == datetime(2026, 11, 23, 2, 17, tzinfo=UTC)

@@ -25,6 +25,7 @@ from ght_soc.models import (
     Establishment,
     Evidence,
     NetworkDevice,
+    PlaybookRun,
     Site,
 )
 from ght_soc.scoping import UnscopedSessionError, set_scope
@@ -204,7 +205,15 @@ def _incident_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, i
         session.add(evidence)
         session.flush()
         declaration = _declaration_of(session, incident.id, establishment_id, at)
+        run = PlaybookRun(
+            incident_id=incident.id, playbook_id="essai", version=1, content_hash="0" * 64, source_text="",
+            title=OTHER_INCIDENT_TITLE, inputs={}, joins={}, started_by_name="x", started_at=at,
+        )  # fmt: skip
+        session.add(run)
+        session.flush()
         return {
+            "run_id": run.id,
+            "step_id": "etape",  # type: ignore[dict-item]
             "incident_id": incident.id,
             "task_id": task.id,
             "evidence_id": evidence.id,

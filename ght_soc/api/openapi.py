@@ -10,7 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from ght_soc import __version__
 from ght_soc.api.registry import OPERATIONS, Operation
-from ght_soc.api.schemas import ErrorOut
+from ght_soc.api.schemas import MAX_ID, ErrorOut
 
 _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -53,7 +53,9 @@ def _operation(op: Operation) -> dict[str, Any]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if conv == "int" else "string"},
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            if conv == "int"
+            else {"type": "string"},
         }
         for conv, name in _PATH_PARAM.findall(op.rule)
     ]

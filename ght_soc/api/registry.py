@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ght_soc.access import Permission
 from ght_soc.api.errors import ApiError, validation_error
+from ght_soc.api.schemas import MAX_ID
 from ght_soc.web.security import current_principal
 
 API_PREFIX = "/api/v1"
@@ -58,6 +59,9 @@ def operation(
             principal = current_principal()
             if permission is not None and not principal.can_somewhere(permission):
                 raise ApiError(403, "forbidden", "this token or account may not do this")
+            if any(isinstance(value, int) and not 1 <= value <= MAX_ID for value in path.values()):
+                # No row has that id, and PostgreSQL would raise on it (a 500, found by schemathesis).
+                raise ApiError(404, "not_found", "no such object")
             kwargs = dict(path)
             if query is not None:
                 kwargs["query"] = _parse(query, _query_arguments(query))

@@ -180,13 +180,16 @@ def verify(session: Session) -> ChainReport:
     recent: deque[tuple[int, str]] = deque(maxlen=_RECENT_HASHES)  # (id, hash) of the rows already walked
     previous = GENESIS_HASH
     checked = 0
-    for event in rows.scalars():
-        problem = _check(event, previous, recent)
-        if problem is not None:
-            return ChainReport(checked, head.last_hash if head else GENESIS_HASH, problem)
-        recent.append((event.id, event.hash))
-        previous = event.hash
-        checked += 1
+    try:
+        for event in rows.scalars():
+            problem = _check(event, previous, recent)
+            if problem is not None:
+                return ChainReport(checked, head.last_hash if head else GENESIS_HASH, problem)
+            recent.append((event.id, event.hash))
+            previous = event.hash
+            checked += 1
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL (yield_per): closed even when stopping early
     return ChainReport(checked, previous, _check_head(session, head, recent[-1] if recent else None, checked))
 
 

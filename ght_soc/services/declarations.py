@@ -254,11 +254,9 @@ def qualify(
     facts = [context.establishments[key] for key in affected if key in context.establishments]
     new = applicable_regimes(answers, facts, context.regimes, support=context.support)
     concerned = set(affected) | {a.establishment_key for a in new}
-    outside = sorted(k for k in concerned if not actor.scope.allows(establishment_ids.get(k)))
-    if outside:
-        raise NotAllowed(
-            f"the qualification concerns establishments outside your scope: {', '.join(outside)}"
-        )
+    if any(not actor.scope.allows(establishment_ids.get(k)) for k in concerned):
+        # Not named: the user is not to learn which other members the incident touches.
+        raise NotAllowed("the qualification concerns establishments outside your scope")
     row = _qualification_row(session, incident)
     before = answers_from_json(row.answers) if row is not None else None
     old = applicable_regimes(before, facts, context.regimes, support=context.support) if before else []

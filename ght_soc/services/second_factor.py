@@ -237,7 +237,9 @@ def _unused_codes(session: Session, user_id: int) -> Sequence[RecoveryCode]:
 
 
 def _new_recovery_code() -> str:
-    characters = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_GROUPS * _RECOVERY_GROUP_LENGTH))
+    characters = "".join(
+        secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_GROUPS * _RECOVERY_GROUP_LENGTH)
+    )
     size = _RECOVERY_GROUP_LENGTH
     return "-".join(characters[i : i + size] for i in range(0, len(characters), size))
 

@@ -46,7 +46,14 @@ def issue_token(
     session.add(token)
     session.flush()
     about = {"establishment_id": establishment_id, "name": token.name, "prefix": prefix}  # never the token
-    audit.record(session, actor=actor, action=audit.AuditAction.TOKEN_ISSUED, target=f"api_token:{token.id}", details=about, now=now)
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.TOKEN_ISSUED,
+        target=f"api_token:{token.id}",
+        details=about,
+        now=now,
+    )
     return token, clear
 
 
@@ -65,7 +72,15 @@ def revoke_token(*, session: Session, token: ApiToken, now: datetime, actor: Pri
         token.revoked_at = now
         session.flush()
         about = {"establishment_id": token.establishment_id, "prefix": token.prefix}
-        audit.record(session, actor=actor, action=audit.AuditAction.TOKEN_REVOKED, target=f"api_token:{token.id}", details=about, now=now)
+        target = f"api_token:{token.id}"
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.AuditAction.TOKEN_REVOKED,
+            target=target,
+            details=about,
+            now=now,
+        )
 
 
 def principal_for_token(*, session: Session, clear: str, now: datetime) -> Principal | None:

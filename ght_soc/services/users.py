@@ -41,7 +41,11 @@ def create_user(
     session.add(user)
     session.flush()
     # Audit (security hardening): the account, then each role, each its own row; never the password.
-    audit.record(session, actor=actor, action=audit.AuditAction.USER_CREATED, target=f"user:{user.id}", details={"login": name}, now=now or utcnow())
+    created = {"login": name}
+    action = audit.AuditAction.USER_CREATED
+    audit.record(
+        session, actor=actor, action=action, target=f"user:{user.id}", details=created, now=now or utcnow()
+    )
     for role, establishment in grants:
         assign_role(session=session, user=user, role=role, establishment=establishment, actor=actor, now=now)
     session.flush()
@@ -68,7 +72,10 @@ def assign_role(
     user.role_assignments.append(assignment)
     session.flush()
     scope = {"role": role.value, "establishment": establishment.key if establishment else None}
-    audit.record(session, actor=actor, action=audit.AuditAction.ROLE_GRANTED, target=f"user:{user.id}", details=scope, now=now or utcnow())
+    action = audit.AuditAction.ROLE_GRANTED
+    audit.record(
+        session, actor=actor, action=action, target=f"user:{user.id}", details=scope, now=now or utcnow()
+    )
     return assignment
 
 

@@ -108,7 +108,12 @@ def start_pending(principal: Principal, next_path: str | None, *, enrol: bool) -
     if chosen_locale:
         session[LOCALE_SESSION_KEY] = chosen_locale
     until = (clock.now() + timedelta(minutes=PENDING_MINUTES)).isoformat()
-    session[PENDING_KEY] = {"user_id": principal.user_id, "next": next_path or "", "enrol": enrol, "until": until}
+    session[PENDING_KEY] = {
+        "user_id": principal.user_id,
+        "next": next_path or "",
+        "enrol": enrol,
+        "until": until,
+    }
 
 
 def pending_login() -> PendingLogin | None:
@@ -121,7 +126,9 @@ def pending_login() -> PendingLogin | None:
             return None
     except ValueError:
         return None
-    return PendingLogin(user_id=data["user_id"], next=str(data.get("next", "")), enrol=bool(data.get("enrol")))
+    return PendingLogin(
+        user_id=data["user_id"], next=str(data.get("next", "")), enrol=bool(data.get("enrol"))
+    )
 
 
 def establish_session(principal: Principal) -> None:
@@ -161,16 +168,32 @@ def audit_login(
     name = normalise_login(attempted_login)[:120]
     if outcome is LoginOutcome.SUCCESS and principal is not None:
         details = {"address": address, "second_factor": factor}
-        audit.record(work, actor=principal, action=AuditAction.LOGIN_SUCCESS, target=_user(principal), details=details, now=at)
+        audit.record(
+            work,
+            actor=principal,
+            action=AuditAction.LOGIN_SUCCESS,
+            target=_user(principal),
+            details=details,
+            now=at,
+        )
         return
     action = {
         LoginOutcome.THROTTLED: AuditAction.LOGIN_THROTTLED,
         LoginOutcome.REFUSED: AuditAction.TOTP_FAILURE if second_step else AuditAction.LOGIN_FAILURE,
     }.get(outcome, AuditAction.LOGIN_FAILURE)
     target = _user(principal) if principal is not None else f"login:{name}"
-    audit.record(work, actor=None, action=action, target=target, details={"address": address, "login": name}, now=at)
+    audit.record(
+        work, actor=None, action=action, target=target, details={"address": address, "login": name}, now=at
+    )
     if locked:
-        audit.record(work, actor=None, action=AuditAction.LOGIN_LOCKOUT, target=target, details={"address": address, "login": name}, now=at)
+        audit.record(
+            work,
+            actor=None,
+            action=AuditAction.LOGIN_LOCKOUT,
+            target=target,
+            details={"address": address, "login": name},
+            now=at,
+        )
 
 
 def _user(principal: Principal) -> str:
@@ -181,7 +204,9 @@ def _user(principal: Principal) -> str:
 def logout() -> Response:
     principal = current_principal()
     if principal.user_id is not None:
-        audit.record(db.session, actor=principal, action=AuditAction.LOGOUT, target=_user(principal), now=clock.now())
+        audit.record(
+            db.session, actor=principal, action=AuditAction.LOGOUT, target=_user(principal), now=clock.now()
+        )
         db.session.commit()
     logout_user()
     session.clear()

@@ -25,11 +25,11 @@ from ght_soc.services.authentication import LoginOutcome, principal_for_user
 from ght_soc.services.second_factor import Factor, SecondFactorError
 from ght_soc.settings import LoginThrottleConfig
 from ght_soc.web.auth import (
-    safe_next,
     audit_login,
     establish_session,
     finish_login,
     pending_login,
+    safe_next,
     throttled_page,
 )
 from ght_soc.web.security import current_principal, mark_authenticated
@@ -64,7 +64,9 @@ def code() -> str | Response | tuple[str, int]:
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if not form.validate_on_submit():
-        return render_template("second_factor/code.html", form=form), (400 if request.method == "POST" else 200)
+        return render_template("second_factor/code.html", form=form), (
+            400 if request.method == "POST" else 200
+        )
     with db.session_for(SYSTEM) as work:
         result = second_factor.login_second_step(
             session=work,
@@ -78,7 +80,9 @@ def code() -> str | Response | tuple[str, int]:
         user = work.get(User, pending.user_id)
         login = user.login if user is not None else ""
         factor = result.factor.value if result.factor else "none"
-        audit_login(work, result.outcome, result.locked, principal, login, _address(), factor, second_step=True)
+        audit_login(
+            work, result.outcome, result.locked, principal, login, _address(), factor, second_step=True
+        )
         if result.factor is Factor.RECOVERY_CODE and principal is not None:
             left = second_factor.remaining_recovery_codes(session=work, user_id=pending.user_id)
             audit.record(
@@ -107,14 +111,18 @@ def enrol_at_login() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
-@login_required  # type: ignore[misc]
+@login_required  # type: ignore[untyped-decorator]
 def account() -> str | Response | tuple[str, int]:
     """Any person may set up an authenticator; once set up, the page says how many recovery codes are left."""
     user_id = current_principal().user_id
     if user_id is None:
         abort(403)
-    if second_factor.is_enrolled(session=db.session, user_id=user_id):
-        left = second_factor.remaining_recovery_codes(session=db.session, user_id=user_id)
+    # One unit of work per request here: a request session opened next to `session_for` would hold the
+    # SQLite write lock (BEGIN IMMEDIATE) that the other waits for.
+    with db.session_for(SYSTEM) as work:
+        enrolled = second_factor.is_enrolled(session=work, user_id=user_id)
+        left = second_factor.remaining_recovery_codes(session=work, user_id=user_id)
+    if enrolled:
         return render_template("second_factor/account.html", remaining=left)
     return _enrol(user_id, at_login=False, next_path=url_for("second_factor.account"))
 
@@ -142,7 +150,9 @@ def _enrol(user_id: int, *, at_login: bool, next_path: str) -> str | Response | 
             principal = principal_for_user(session=work, user_id=user_id)
             if codes is not None and principal is not None:
                 at = clock.now()
-                audit.record(work, actor=principal, action=AuditAction.TOTP_ENROLLED, target=f"user:{user_id}", now=at)
+                audit.record(
+                    work, actor=principal, action=AuditAction.TOTP_ENROLLED, target=f"user:{user_id}", now=at
+                )
                 if at_login:
                     audit_login(work, LoginOutcome.SUCCESS, False, principal, user.login, _address(), "totp")
     if request.method == "POST" and codes is None:
@@ -157,7 +167,7 @@ def _enrol(user_id: int, *, at_login: bool, next_path: str) -> str | Response | 
 
 
 @bp.route("/reauth", methods=["GET", "POST"])
-@login_required  # type: ignore[misc]
+@login_required  # type: ignore[untyped-decorator]
 def reauth() -> str | Response | tuple[str, int]:
     """Prove it is still you (password, and code when set up) before an approval or a declaration."""
     principal = current_principal()
@@ -166,7 +176,8 @@ def reauth() -> str | Response | tuple[str, int]:
     form = ReauthForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    enrolled = second_factor.is_enrolled(session=db.session, user_id=principal.user_id)
+    with db.session_for(SYSTEM) as work:  # not db.session: see `account`
+        enrolled = second_factor.is_enrolled(session=work, user_id=principal.user_id)
     page = "second_factor/reauth.html"
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -181,11 +192,24 @@ def reauth() -> str | Response | tuple[str, int]:
             now=clock.now(),
             policy=_policy(),
         )
-        action = AuditAction.REAUTHENTICATED if result.outcome is LoginOutcome.SUCCESS else AuditAction.REAUTH_FAILURE
+        action = (
+            AuditAction.REAUTHENTICATED
+            if result.outcome is LoginOutcome.SUCCESS
+            else AuditAction.REAUTH_FAILURE
+        )
         target = f"user:{principal.user_id}"
-        audit.record(work, actor=principal, action=action, target=target, details={"address": _address()}, now=clock.now())
+        audit.record(
+            work,
+            actor=principal,
+            action=action,
+            target=target,
+            details={"address": _address()},
+            now=clock.now(),
+        )
         if result.locked:
-            audit.record(work, actor=principal, action=AuditAction.LOGIN_LOCKOUT, target=target, now=clock.now())
+            audit.record(
+                work, actor=principal, action=AuditAction.LOGIN_LOCKOUT, target=target, now=clock.now()
+            )
     if result.outcome is LoginOutcome.THROTTLED:
         flash(_("Too many attempts. Try again later."), "error")
         return render_template(page, form=form, enrolled=enrolled), 429

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+
 from flask import Flask
 from pypdf import PdfReader
 
@@ -53,6 +54,7 @@ def test_the_rssi_qualifies_from_the_questionnaire_and_sees_each_declaration_wit
     assert "(Europe/Paris, UTC" in shown  # deadlines on the Paris wall clock
     overview = client.get("/declarations/").text
     assert "Déclaration initiale" in overview
+    assert page in client.get(f"/incidents/{hub.incident_id}").text  # the incident links to its declarations
 
 
 def test_the_draft_editor_lists_missing_fields_and_exports_a_printable_pdf_and_json(
@@ -128,6 +130,7 @@ def test_a_site_user_sees_only_their_own_members_declarations_of_a_shared_incide
     response = client.post(
         f"/declarations/incidents/{hub.incident_id}/qualification", data={"csrf_token": token}
     )
-    assert response.status_code == 403
+    assert response.status_code == 302
+    assert "outside your scope" in client.get(response.location).text
     with db.session_for(SYSTEM, app) as session:
         assert session.get_one(Declaration, other).status == DeclarationStatus.DRAFT

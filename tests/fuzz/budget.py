@@ -21,15 +21,26 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
 LONG_FACTOR = 50
+HANG_SECONDS = 120  # a whole test in CI; LONG_FACTOR times more in a long run
+
+
+def long_run() -> bool:
+    """Whether HYPOTHESIS_PROFILE=long asks for the long, random run."""
+    return os.environ.get(PROFILE_VARIABLE) == "long"
+
+
+def hang_seconds() -> int:
+    """How long one test may run before it counts as hung."""
+    return HANG_SECONDS * LONG_FACTOR if long_run() else HANG_SECONDS
 
 
 def fuzz(examples: int, *, deadline_ms: int = 1000) -> settings:
     """The settings of one property: `examples` in CI, LONG_FACTOR times more with HYPOTHESIS_PROFILE=long."""
-    long_run = os.environ.get(PROFILE_VARIABLE) == "long"
+    long = long_run()
     return settings(
-        max_examples=examples * LONG_FACTOR if long_run else examples,
-        derandomize=not long_run,
-        database=DirectoryBasedExampleDatabase(".hypothesis/examples") if long_run else None,
+        max_examples=examples * LONG_FACTOR if long else examples,
+        derandomize=not long,
+        database=DirectoryBasedExampleDatabase(".hypothesis/examples") if long else None,
         # Generous against a loaded 2-core CI machine; the bugs it catches took seconds to minutes.
         deadline=timedelta(milliseconds=deadline_ms),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

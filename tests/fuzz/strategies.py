@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 WORD = string.ascii_letters + string.digits + "_.-"
 TOKEN = st.text(WORD, min_size=1, max_size=12)
-KEY = st.builds(lambda head, tail: head + tail, st.sampled_from(string.ascii_letters + "_"), st.text(WORD, max_size=10))
+KEY = st.builds(
+    lambda head, tail: head + tail, st.sampled_from(string.ascii_letters + "_"), st.text(WORD, max_size=10)
+)
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none()
@@ -49,18 +51,20 @@ priorities = st.one_of(st.none(), st.integers(0, 191), st.integers(192, 999))
 times_5424 = st.one_of(
     st.just("-"), st.datetimes(timezones=st.just(None)).map(lambda d: d.isoformat() + "Z"), TOKEN
 )
+
+
+def _sd_value(value: str) -> str:
+    """A structured-data parameter value with its three escapes (RFC 5424 section 6.3.3)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("]", "\\]")
+
+
 structured_data = st.one_of(
     st.just("-"),
     st.lists(
         st.tuples(TOKEN, st.lists(st.tuples(TOKEN, st.text(max_size=10)), max_size=3)), min_size=1, max_size=3
     ).map(
         lambda elements: "".join(
-            f"[{sd_id}"
-            + "".join(
-                f' {k}="{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34)).replace("]", chr(92) + "]")}"'
-                for k, v in params
-            )
-            + "]"
+            f"[{sd_id}" + "".join(f' {k}="{_sd_value(v)}"' for k, v in params) + "]"
             for sd_id, params in elements
         )
     ),
@@ -90,20 +94,25 @@ headers = st.one_of(
     ),
 )
 cef_bodies = st.builds(
-    lambda head, ext: "CEF:0|" + "|".join(h.replace("\\", "\\\\").replace("|", "\\|") for h in head) + "|" + ext,
+    lambda head, ext: (
+        "CEF:0|" + "|".join(h.replace("\\", "\\\\").replace("|", "\\|") for h in head) + "|" + ext
+    ),
     st.lists(st.text(max_size=10), min_size=6, max_size=6),
     st.lists(st.tuples(KEY, st.text(max_size=12)), max_size=5).map(
         lambda pairs: " ".join(f"{k}={v}" for k, v in pairs)
     ),
 )
+FIREWALL_KEYS = ["srcip", "dstport", "devid", "logid", "devname", "date", "time", "tz", "id", "fw", "action"]
 keyvalue_bodies = st.lists(
-    st.tuples(st.sampled_from(["srcip", "dstport", "devid", "logid", "devname", "date", "time", "tz", "id", "fw", "action"]) | KEY,
-              st.text(max_size=12).map(json.dumps) | TOKEN),
+    st.tuples(st.sampled_from(FIREWALL_KEYS) | KEY, st.text(max_size=12).map(json.dumps) | TOKEN),
     min_size=3,
     max_size=10,
 ).map(lambda pairs: " ".join(f"{k}={v}" for k, v in pairs))
-filterlog_bodies = st.lists(st.sampled_from(["4", "6", "tcp", "udp", "in", "out", "block", "pass", "", "1.2.3.4", "80"]), max_size=30).map(",".join)
+FILTERLOG_COLUMNS = ["4", "6", "tcp", "udp", "in", "out", "block", "pass", "", "1.2.3.4", "80"]
+filterlog_bodies = st.lists(st.sampled_from(FILTERLOG_COLUMNS), max_size=30).map(",".join)
 json_bodies = st.one_of(windows_documents, st.dictionaries(st.text(max_size=8), json_values)).map(json.dumps)
 bodies = st.one_of(cef_bodies, keyvalue_bodies, filterlog_bodies, json_bodies, st.text(max_size=200))
 
-syslog_lines = st.builds(lambda pri, header, body: (_pri(pri) + header + body).encode(), priorities, headers, bodies)
+syslog_lines = st.builds(
+    lambda pri, header, body: (_pri(pri) + header + body).encode(), priorities, headers, bodies
+)

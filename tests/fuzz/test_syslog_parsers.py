@@ -24,6 +24,7 @@ from connectors.syslog.windows import parse_windows
 from tests.fuzz.budget import fuzz
 from tests.fuzz.strategies import KEY, TOKEN, json_values, syslog_lines, windows_documents
 
+NO_BACKSLASH = st.characters(exclude_characters="\\")
 RECEIVED = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
 LONG_KEYVALUE_RUN = b"date=1 time=2 devid=3 " + b"a" * 60_000  # took 55 s before the key look-behind
@@ -96,7 +97,9 @@ def test_a_line_over_the_limit_is_cut_and_flagged(raw: bytes, max_bytes: int) ->
 
 
 @fuzz(200)
-@given(st.integers(0, 191), TOKEN, TOKEN, st.text(max_size=50).filter(lambda m: not m.startswith(("{", "CEF:"))))
+@given(
+    st.integers(0, 191), TOKEN, TOKEN, st.text(max_size=50).filter(lambda m: not m.startswith(("{", "CEF:")))
+)
 def test_rfc5424_header_fields_are_read_back(priority: int, host: str, app: str, message: str) -> None:
     raw = f"<{priority}>1 2026-11-22T01:00:00Z {host} {app} - - - {message}".encode()
     event = parse_line(raw, received=RECEIVED, zone=PARIS)
@@ -107,7 +110,12 @@ def test_rfc5424_header_fields_are_read_back(priority: int, host: str, app: str,
 
 # Only `\"` is an escape inside quotes (FortiOS, Stormshield): a backslash alone is kept as it is.
 @fuzz(100)
-@given(st.dictionaries(KEY, st.text(st.characters(exclude_characters="\\"), max_size=15), min_size=3, max_size=8), st.booleans())
+@given(
+    st.dictionaries(
+        KEY, st.text(st.characters(exclude_characters="\\"), max_size=15), min_size=3, max_size=8
+    ),
+    st.booleans(),
+)
 def test_keyvalue_pairs_are_read_back(pairs: dict[str, str], quoted: bool) -> None:
     def written(value: str) -> str:
         simple = value and not any(c.isspace() or c == '"' for c in value)
@@ -124,7 +132,9 @@ def test_keyvalue_pairs_are_read_back(pairs: dict[str, str], quoted: bool) -> No
 )
 def test_cef_header_and_extensions_are_read_back(header: list[str], extensions: dict[str, str]) -> None:
     escaped = [part.replace("\\", "\\\\").replace("|", "\\|") for part in header]
-    parsed = parse_cef("CEF:0|" + "|".join(escaped) + "|" + " ".join(f"{k}={v}" for k, v in extensions.items()))
+    parsed = parse_cef(
+        "CEF:0|" + "|".join(escaped) + "|" + " ".join(f"{k}={v}" for k, v in extensions.items())
+    )
     assert parsed is not None
     assert [parsed[n] for n in ("observer.vendor", "observer.product", "observer.version")] == header[:3]
     assert [parsed[n] for n in ("event.code", "rule.name", "event.severity")] == header[3:]

@@ -76,7 +76,7 @@ def test_a_failing_directory_is_recorded_and_backs_off(environment: dict[str, st
     now = datetime.now(UTC)
     assert not due(app, ref, now) and due(app, ref, now + timedelta(minutes=6))
     scheduler = build_scheduler(app)
-    assert {job.id for job in scheduler.get_jobs()} == {"purge-events", "ldap:chu-tours-demo/ad"}
+    assert {"purge-events", "ldap:chu-tours-demo/ad"} <= {job.id for job in scheduler.get_jobs()}
 
 
 def test_scheduled_syncs_are_incremental_after_a_full_one(
