@@ -17,6 +17,7 @@ from ght_soc.domain import PERSON_ROLES, Role
 from ght_soc.settings import ENV_CONFIG_PATH, ENV_DATABASE_URL, ConfigError, LoadedConfig, load_config
 
 DEMO_DATABASE_URL = "sqlite:///instance/ght-soc-demo.db"
+DEMO_TRAP_COMMUNITY = "ght-demo-traps"  # the bundled demo's trap community (inbound only)
 
 
 def _load(path: Path | None) -> LoadedConfig:
@@ -151,6 +152,7 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     from ght_soc.services.demo import load_demo
 
     os.environ.setdefault(ENV_DATABASE_URL, DEMO_DATABASE_URL)
+    os.environ.setdefault("GHT_SOC_DEMO_TRAP_COMMUNITY", DEMO_TRAP_COMMUNITY)
     if not os.environ.get("GHT_SOC_SECRET_KEY"):
         # Demo only: a real deployment must set it, and the hub refuses to start without it.
         os.environ["GHT_SOC_SECRET_KEY"] = secrets.token_urlsafe(32)
@@ -172,7 +174,9 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
 
     network = load_demo_devices(app, "chu-tours-demo", now())
     if network is not None:
-        click.echo(f"Réseau de démonstration (CHU) : {network.answered} équipements, {network.changes} changements")
+        click.echo(
+            f"Réseau de démonstration (CHU) : {network.answered} équipements, {network.changes} changements"
+        )
     db.dispose(app)
     click.echo(f"\nComptes de démonstration (mot de passe commun : {password})")
     for account in accounts:
@@ -192,6 +196,11 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     listener = BackgroundListener(app)
     ports = listener.start()
     click.echo("Écoute syslog : " + ", ".join(f"{name} → 127.0.0.1:{bound}" for name, bound in ports.items()))
+    if "snmp-traps" in ports:
+        click.echo(
+            f"Essai de trap : snmptrap -v 2c -c {os.environ['GHT_SOC_DEMO_TRAP_COMMUNITY']} "
+            f"127.0.0.1:{ports['snmp-traps']} '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.7 i 7"
+        )
     click.echo(f"\nght-soc (démo) sur http://{host}:{port}/ — Ctrl+C pour arrêter", nl=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8)
@@ -472,7 +481,9 @@ def playbooks_validate(files: tuple[Path, ...]) -> None:
 
 @playbooks.command("export-cacao")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Default: standard output.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Default: standard output."
+)
 def playbooks_export_cacao(file: Path, output: Path | None) -> None:
     """Export the playbook FILE to OASIS CACAO v2.0 JSON."""
     from ght_soc.playbooks.cacao import to_cacao_json

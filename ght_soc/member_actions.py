@@ -24,7 +24,6 @@ from ght_soc.models import Establishment
 from ght_soc.models.device import NetworkDevice
 from ght_soc.playbooks.actions import DisableAccount, PortAdminDown
 from ght_soc.playbooks.engine import ActionContext
-from ght_soc.services import audit
 from ght_soc.settings import EstablishmentConfig, LoadedConfig
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,6 @@ class EstablishmentNotConcernedError(PermissionError):
 
 def run(name: str, arguments: BaseModel, context: ActionContext) -> Mapping[str, object]:
     """Dispatch to the connector that carries out `name`."""
-    audit.record(context.session, actor=context.actor, action=audit.AuditAction.MEMBER_ACTION, target=f"run:{context.run.id}", now=context.now, details={"action": name, "step": context.step.step_id, "arguments": arguments.model_dump(mode="json")})  # noqa: E501
     handler = HANDLERS.get(name)
     if handler is None:
         raise MemberActionUnavailableError(

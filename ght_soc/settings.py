@@ -167,6 +167,9 @@ class EstablishmentConfig(_Frozen):
     snmp: tuple[SnmpConfig, ...] = ()
     # Where its devices' traps come from, besides the hosts and networks of its SNMP groups.
     trap_senders: tuple[IPvAnyNetwork, ...] = ()
+    # A community its devices' v1/v2c traps may use besides their SNMP groups' (inbound only, never polled
+    # with). Unset in the environment: a warning, and those traps are counted as authentication failures.
+    trap_community_env: EnvVarName | None = None
     # Cyber insurance cover (Code des assurances L.12-10-1: complaint within 72 h). Unknown counts as
     # insured: a complaint filed for nothing costs less than a lost indemnity.
     cyber_insured: bool = True
@@ -329,6 +332,9 @@ class Secrets:
     snmp_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
     snmp_v3_keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # → (auth, priv)
     snmp_write_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
+    trap_communities: dict[str, str] = field(
+        default_factory=dict, repr=False
+    )  # establishment key → community
 
 
 @dataclass(frozen=True)
@@ -406,7 +412,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
         secrets=secrets,
         path=path,
         database_url=environ.get(ENV_DATABASE_URL) or settings.hub.database_url,
-        warnings=tuple(_warnings(settings, shown, locate)),
+        warnings=tuple(_warnings(settings, shown, locate) + _trap_warnings(settings, secrets, shown, locate)),
     )
 
 
@@ -492,6 +498,11 @@ def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secre
         snmp_communities=snmp_communities,
         snmp_v3_keys=snmp_v3_keys,
         snmp_write_communities=_snmp_write_communities(settings, named),
+        trap_communities={
+            e.key: environ[e.trap_community_env]
+            for e in settings.establishments
+            if e.trap_community_env and environ.get(e.trap_community_env)
+        },
     )
     return secrets, missing
 
@@ -561,6 +572,22 @@ def _warnings(settings: Settings, shown: str, locate: _LineFinder) -> list[str]:
         if warning:
             found.append(str(ConfigProblem(shown, locate(loc), _dotted(loc), warning)))
     return found
+
+
+def _trap_warnings(settings: Settings, secrets: Secrets, shown: str, locate: _LineFinder) -> list[str]:
+    """A trap community named but not set refuses those traps; the hub still starts (traps are optional)."""
+    return [
+        str(
+            ConfigProblem(
+                shown,
+                locate(("establishments", index, "trap_community_env")),
+                _dotted(("establishments", index, "trap_community_env")),
+                f"{e.trap_community_env} n'est pas définie : les traps v1/v2c de cette communauté seront refusés",
+            )
+        )
+        for index, e in enumerate(settings.establishments)
+        if e.trap_community_env and e.key not in secrets.trap_communities
+    ]
 
 
 def _root_causes(errors: list[Any]) -> list[Any]:

@@ -40,6 +40,8 @@ def receiver_settings(config: LoadedConfig) -> TrapReceiverSettings | None:
                 users.append(
                     TrapUser(V3Credentials(group.v3.user, auth, priv), engine_ids=group.trap_engine_ids)
                 )
+        if establishment.key in secrets.trap_communities:
+            communities.append(V2cCredentials(secrets.trap_communities[establishment.key]))
         establishments.append(
             TrapEstablishment(
                 key=establishment.key,

@@ -36,7 +36,7 @@ def live_hub(
 ) -> Iterator[tuple[Flask, dict[str, int]]]:
     """A hub on its own committed database, with the demo configuration's listeners on free ports."""
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    text = re.sub(r"port: 551[45]", "port: 0", text)
+    text = re.sub(r"port: (551[45]|5162)", "port: 0", text)
     config_path = tmp_path / "ght.yaml"
     config_path.write_text(text, encoding="utf-8")
     url = fresh_database_url(backend, f"pipeline_{tmp_path.name[-12:].lower().replace('-', '_')}")

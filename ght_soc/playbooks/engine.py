@@ -40,7 +40,7 @@ from ght_soc.playbooks.definition import (
 )
 from ght_soc.playbooks.expressions import ExpressionEvaluationError, compile_expression, render
 from ght_soc.playbooks.loader import load_playbook_bytes
-from ght_soc.services import timeline
+from ght_soc.services import audit, timeline
 
 OPEN_STEP_STATUSES = frozenset({StepStatus.ACTIVE, StepStatus.RETRY_WAIT, StepStatus.FAILED})
 MAX_ERROR = 2000
@@ -308,6 +308,16 @@ class Engine:
             started_at=now,
         )
         row.attempts_log.append(attempt)
+        if spec.harms_member_system:
+            # In the write-ahead transaction: the audit chain's lock is released before the member is reached.
+            audit.record(
+                session,
+                actor=actor,
+                action=audit.AuditAction.MEMBER_ACTION,
+                target=f"run:{run.id}",
+                now=now,
+                details={"action": step.action, "step": row.step_id, "arguments": attempt.arguments},
+            )
         session.commit()  # write-ahead: see the module docstring
         if self.before_action is not None:
             self.before_action(attempt)

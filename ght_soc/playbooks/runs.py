@@ -96,8 +96,14 @@ def start(
     )
     engine.activate(session, run, playbook.start, now=now)
     engine.advance(session, run, now=now, actor=actor)
-    audit.record(session, actor=actor, action=audit.AuditAction.RUN_STARTED, target=f"run:{run.id}", now=now,
-                 details={"incident": incident.id, "playbook": playbook.id, "version": playbook.version})
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.RUN_STARTED,
+        target=f"run:{run.id}",
+        now=now,
+        details={"incident": incident.id, "playbook": playbook.id, "version": playbook.version},
+    )
     return run
 
 
@@ -180,8 +186,14 @@ def answer_approval(
         raise ApprovalRefusedError("you have already answered")
     row.votes.append(ApprovalVote(user_id=actor.user_id, user_name=actor.display_name, option=option, at=now))
     session.flush()
-    audit.record(session, actor=actor, action=audit.AuditAction.APPROVAL_ANSWERED, target=f"run:{run.id}", now=now,
-                 details={"step": step_id, "option": option})
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.APPROVAL_ANSWERED,
+        target=f"run:{run.id}",
+        now=now,
+        details={"step": step_id, "option": option},
+    )
     agreeing = [v for v in row.votes if v.option == option]
     timeline.record(
         session=session,
@@ -305,8 +317,14 @@ def cancel(session: Session, *, run: PlaybookRun, actor: Principal, now: datetim
         text=f"Playbook arrêté : {run.title} ({reason})",
         data={"run": run.id, "state": "cancelled"},
     )
-    audit.record(session, actor=actor, action=audit.AuditAction.RUN_CANCELLED, target=f"run:{run.id}", now=now,
-                 details={"reason": reason})
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.RUN_CANCELLED,
+        target=f"run:{run.id}",
+        now=now,
+        details={"reason": reason},
+    )
 
 
 def _row(run: PlaybookRun, step_id: str) -> RunStep:
