@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -100,7 +101,7 @@ def wait_until(done, timeout: float) -> bool:
     return done()
 
 
-def run_hub(work: Path, data: bytes, count: int) -> dict[str, float]:
+def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) -> dict[str, float]:
     port = free_port()
     events_db = work / "events.db"
     text = (ROOT / "config" / "ght.example.yaml").read_text(encoding="utf-8")
@@ -126,6 +127,7 @@ def run_hub(work: Path, data: bytes, count: int) -> dict[str, float]:
     try:
         if not wait_until(lambda: _accepts(port), timeout=60):
             raise RuntimeError(f"the listener did not start; see {work / 'listen.log'}")
+        spy = _profiler(process.pid, profile) if profile is not None else None
         cpu_before = _cpu_seconds(process.pid)
         start = time.monotonic()
         send(port, data)
@@ -136,6 +138,9 @@ def run_hub(work: Path, data: bytes, count: int) -> dict[str, float]:
         cpu = _cpu_seconds(process.pid) - cpu_before
         rss = peak_rss_mb(process.pid)
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         process.terminate()
         process.wait(timeout=60)
         log.close()
@@ -152,6 +157,15 @@ def run_hub(work: Path, data: bytes, count: int) -> dict[str, float]:
         "alerts": alerts[0],
         "detections": alerts[1],
     }
+
+
+def _profiler(pid: int, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling the listener (all threads) into collapsed stacks, until interrupted."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "-p", str(pid), "-o", str(output), "--format", "raw", "-r", "200", "-t"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the first byte is sent
+    return process
 
 
 def _accepts(port: int) -> bool:
@@ -212,6 +226,8 @@ def _lines(path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--profile", type=Path, help="py-spy's collapsed stacks of the listener, written here")
+    parser.add_argument("--no-rsyslog", action="store_true", help="the hub only (profiling runs)")
     arguments = parser.parse_args()
     count = arguments.events
     data = payload(count)
@@ -220,8 +236,11 @@ def main() -> None:
         work = Path(folder)
         (work / "hub").mkdir()
         (work / "rsyslog").mkdir()
-        hub = run_hub(work / "hub", data, count)
-        rsyslog = run_rsyslog(work / "rsyslog", data, count)
+        hub = run_hub(work / "hub", data, count, arguments.profile)
+        if arguments.no_rsyslog:
+            rsyslog = {"elapsed_s": 1.0, "stored": 0, "peak_rss_mb": 0.0}
+        else:
+            rsyslog = run_rsyslog(work / "rsyslog", data, count)
     hub_rate = hub["stored"] / hub["elapsed_s"]
     rsyslog_rate = rsyslog["stored"] / rsyslog["elapsed_s"]
     print(
@@ -241,10 +260,11 @@ def main() -> None:
                 "lost": count - int(hub["stored"]),
                 "peak_rss_mb": round(hub["peak_rss_mb"], 1),
                 "listener_cpu_s": round(hub["cpu_s"], 1),
+                "cpu_s_per_million": round(hub["cpu_s"] * 1e6 / count, 1),
                 "alerts": int(hub["alerts"]),
                 "rsyslog_events_per_s": round(rsyslog_rate),
                 "rsyslog_lost": count - int(rsyslog["stored"]),
-                "ratio_vs_rsyslog": round(hub_rate / rsyslog_rate, 3),
+                "ratio_vs_rsyslog": round(hub_rate / rsyslog_rate, 3) if rsyslog_rate else None,
             }
         )
     )

@@ -187,9 +187,16 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
         return
     from waitress import serve as waitress_serve
 
+    from ght_soc.demo_mail import DemoMailbox
     from ght_soc.listening import BackgroundListener
     from ght_soc.scheduler import build_scheduler
 
+    mailbox = DemoMailbox(Path("instance/demo-mail"))
+    mailbox.start()
+    config = mailbox.configure(config)
+    click.echo(
+        f"Courriels de la démo (escalades, rappels) : {mailbox.folder}/*.eml (SMTP 127.0.0.1:{mailbox.port})"
+    )
     app = create_app(config)
     background = build_scheduler(app)
     background.start()
@@ -207,6 +214,7 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     finally:
         listener.stop()
         background.shutdown(wait=False)
+        mailbox.stop()
 
 
 @main.group()

@@ -19,13 +19,13 @@ from flask import Flask
 from ght_soc.access import SYSTEM
 from ght_soc.clock import now
 from ght_soc.database import db
+from ght_soc.declarations_runtime import reminders_job as declaration_reminders_job
 from ght_soc.device_polling import add_poll_jobs
 from ght_soc.directory_sync import DirectoryRef, configured_directories, due, run_directory
 from ght_soc.events.factory import event_store
 from ght_soc.mail import mailer_from_config
 from ght_soc.services.notifications import deliver_pending
 from ght_soc.services.retention import purge_expired_events
-from ght_soc.web.declaration_runtime import reminders_job as declaration_reminders_job
 from ght_soc.webhooks import poster_from_config
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def resume_playbooks(app: Flask) -> object:
 
 def tick_playbooks(app: Flask) -> object:
     """Timers of the runs: waits that end, retries that are due, reminders and escalations of late steps."""
-    from ght_soc.playbooks import runs
+    from ght_soc.playbooks import escalation
     from ght_soc.playbooks.hub import playbook_hub
 
     engine = playbook_hub(app).engine(app)
@@ -137,7 +137,7 @@ def tick_playbooks(app: Flask) -> object:
         for item in opened:
             log.warning("incident %s opened automatically", item.incident.reference)
     with db.session_for(SYSTEM, app) as session:
-        return runs.tick(engine, session, now=now(), link=link)
+        return escalation.tick(engine, session, now=now(), link=link)
 
 
 def sync_directory(app: Flask, ref: DirectoryRef) -> object:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import ldap.dn
 import yaml
 from pydantic import (
     AfterValidator,
@@ -26,7 +27,14 @@ from pydantic import (
 )
 
 from ght_soc import yaml_loading
-from ght_soc.domain import EstablishmentCategory, IncidentCategory, Nis2Class
+from ght_soc.domain import (
+    GHT_WIDE_ONLY_ROLES,
+    PERSON_ROLES,
+    EstablishmentCategory,
+    IncidentCategory,
+    Nis2Class,
+    Role,
+)
 from ght_soc.finess import check_finess, validate_finess
 
 ENV_CONFIG_PATH = "GHT_SOC_CONFIG"
@@ -64,6 +72,22 @@ class SiteConfig(_Frozen):
     city: str | None = None
 
 
+# --- login through a directory (ght_soc/services/directory_login.py) ------------------------------------
+_GROUP_SID = re.compile(r"^S-1-\d+(-\d+)+$")
+DOMAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$"
+
+
+class DirectoryLoginConfig(_Frozen):
+    """Hub login by bind against this directory; the person's groups give their hub roles."""
+
+    enabled: bool
+    # A group's DN (or, on Active Directory, its SID "S-1-5-21-…-512") → the hub role its members hold:
+    # for this establishment; ght_rssi and administrator (the whole GHT) only from the support's directory.
+    role_groups: dict[str, Role] = Field(default_factory=dict)
+    # `user@domain` and `DOMAIN\\user` logins with one of these go to this directory alone.
+    domains: tuple[Annotated[str, Field(pattern=DOMAIN_NAME)], ...] = ()
+
+
 class DirectoryConfig(_Frozen):
     """One directory (Active Directory or OpenLDAP) of an establishment."""
 
@@ -79,6 +103,7 @@ class DirectoryConfig(_Frozen):
     page_size: int = Field(default=500, ge=1, le=5000)
     timeout_seconds: float = Field(default=30, gt=0)
     interval_minutes: int = Field(default=60, ge=5)
+    login: DirectoryLoginConfig | None = None
 
 
 class LdapHygieneConfig(_Frozen):
@@ -451,6 +476,7 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
                 found.append(
                     (("establishments", index, "snmp", position, "name"), f"nom en double : {item.name!r}")
                 )
+    found += _directory_login_checks(settings)
     if settings.logs.store.backend == "elasticsearch" and not settings.logs.store.url:
         found.append((("logs", "store", "url"), "l'adresse du serveur Elasticsearch est obligatoire"))
     supports = [i for i, e in enumerate(settings.establishments) if e.support]
@@ -459,6 +485,44 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
             (("establishments",), f"un et un seul établissement support attendu, {len(supports)} trouvé(s)")
         )
     return found
+
+
+def _directory_login_checks(settings: Settings) -> list[tuple[Loc, str]]:
+    """`login:` sections: group keys that are DNs or SIDs, roles a person may hold from that directory."""
+    found: list[tuple[Loc, str]] = []
+    domains: dict[str, str] = {}
+    for index, establishment in enumerate(settings.establishments):
+        for position, item in enumerate(establishment.directories):
+            if item.login is None:
+                continue
+            here: Loc = ("establishments", index, "directories", position, "login")
+            if item.login.enabled and not item.login.role_groups:
+                found.append(((*here, "role_groups"), "aucun groupe ne donne de rôle : personne n'entrerait"))
+            for group, role in item.login.role_groups.items():
+                reason = _login_group_problem(group, role, item.profile, establishment.support)
+                if reason is not None:
+                    found.append(((*here, "role_groups", group), reason))
+            for domain in item.login.domains:
+                label = f"{establishment.key}/{item.name}"
+                other = domains.setdefault(domain.lower(), label)
+                if other != label:
+                    found.append(
+                        ((*here, "domains"), f"domaine {domain!r} déjà rattaché à l'annuaire {other}")
+                    )
+    return found
+
+
+def _login_group_problem(group: str, role: Role, profile: str, support: bool) -> str | None:
+    if _GROUP_SID.match(group):
+        if profile != "active_directory":
+            return "un SID de groupe n'existe que dans Active Directory : donnez le DN du groupe"
+    elif not group.strip() or not ldap.dn.is_dn(group):
+        return f"DN de groupe ou SID (S-1-5-21-…) attendu, reçu {group!r}"
+    if role not in PERSON_ROLES:
+        return f"le rôle {role} est réservé aux jetons machine"
+    if role in GHT_WIDE_ONLY_ROLES and not support:
+        return f"le rôle {role} couvre tout le GHT : seul l'annuaire de l'établissement support le donne"
+    return None
 
 
 def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secrets, list[tuple[Loc, str]]]:

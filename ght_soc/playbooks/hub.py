@@ -27,8 +27,8 @@ class PlaybookHub:
 
     def engine(self, app: Flask) -> Engine:
         """An engine for one unit of work; what handlers reach (event store, config) comes from the app."""
+        from ght_soc.declarations_runtime import engine_extras as declaration_extras
         from ght_soc.events.factory import event_store
-        from ght_soc.web.declaration_runtime import engine_extras as declaration_extras
 
         settings = self.config.settings
         return Engine(

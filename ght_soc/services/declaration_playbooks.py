@@ -18,7 +18,8 @@ from ght_soc.declarations.facts import EstablishmentFacts
 from ght_soc.declarations.qualification import Applicability
 from ght_soc.declarations.regimes import Regime
 from ght_soc.models import Declaration, DeclarationStatus, Incident
-from ght_soc.services.declarations import DeclarationContext, declarations_of, ensure_group, refresh_clocks
+from ght_soc.services.declaration_changes import ensure_group
+from ght_soc.services.declarations import DeclarationContext, declarations_of, refresh_clocks
 
 PLAYBOOK_REGIMES: dict[str, str] = {
     "health_incident": "health_is_incident",

@@ -137,7 +137,7 @@ def load_demo_declarations(*, session: Session, now: datetime) -> None:
     from ght_soc.declarations.regimes import load_regimes
     from ght_soc.domain import IncidentCategory, Malice, Severity
     from ght_soc.models import Incident
-    from ght_soc.services import declarations, incidents
+    from ght_soc.services import declaration_changes, declarations, incidents
 
     if session.scalars(select(Incident.id).where(Incident.title == DEMO_INCIDENT_TITLE)).first() is not None:
         return
@@ -159,7 +159,7 @@ def load_demo_declarations(*, session: Session, now: datetime) -> None:
         actor=SYSTEM,
         now=discovered,
     )
-    declarations.qualify(
+    declaration_changes.qualify(
         session=session,
         incident=incident,
         answers=QualificationAnswers(

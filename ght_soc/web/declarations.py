@@ -1,5 +1,9 @@
-"""Declaration pages: an incident's qualification and documents, the draft editor, approval, filing, exports,
-and the GHT overview of every running clock."""
+"""Declaration pages: the GHT overview of every running clock, and an incident's qualification and documents
+with their T0.
+
+The document editor (draft, review, approval, filing, exports) is declaration_documents.py, a blueprint of its
+own under the same prefix; the helpers both share (context, form handling, template helpers) are here.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +27,13 @@ from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.declarations.clocks import ClockStatus, DeadlineMove, T0InFuture, format_local
 from ght_soc.declarations.facts import QualificationAnswers
-from ght_soc.declarations.fields import FIELDS, SECTION_LABELS, FieldKind
+from ght_soc.declarations.fields import SECTION_LABELS, FieldKind
 from ght_soc.declarations.qualification import QUESTIONS, answer_text
+from ght_soc.declarations_runtime import attach, declaration_context
 from ght_soc.models import Declaration, DeclarationStatus, Establishment, Incident, IncidentEstablishment
-from ght_soc.services import declaration_documents as documents
+from ght_soc.services import declaration_changes as changes
 from ght_soc.services import declarations as service
 from ght_soc.services import incidents as incident_service
-from ght_soc.web.declaration_runtime import attach, declaration_context
 from ght_soc.web.forms import ActionForm
 from ght_soc.web.security import current_principal, requires
 
@@ -58,11 +62,13 @@ CLOCK_LABELS: dict[ClockStatus, LazyString] = {
 _ANSWER_TYPES = get_type_hints(QualificationAnswers)
 
 
-def _context() -> service.DeclarationContext:
+def current_context() -> service.DeclarationContext:
+    """The declaration context of the app serving the request."""
     return declaration_context(current_app)
 
 
-def _row_or_404(declaration_id: int) -> Declaration:
+def row_or_404(declaration_id: int) -> Declaration:
+    """The declaration row in the user's scope, else 404."""
     row = db.session.get(Declaration, declaration_id)
     if row is None:
         abort(404)
@@ -122,7 +128,7 @@ def _affected(incident_id: int) -> tuple[list[str], dict[str, int]]:
 
 def _rows_view(incident: Incident) -> list[dict[str, Any]]:
     """The incident's visible documents, regime by regime, with their clocks."""
-    context, moment = _context(), now()
+    context, moment = current_context(), now()
     found = []
     for (regime_id, _ej), rows in service.groups(
         service.declarations_of(session=db.session, incident=incident)
@@ -145,7 +151,7 @@ def _rows_view(incident: Incident) -> list[dict[str, Any]]:
 @requires(Permission.VIEW)
 def overview() -> str:
     """Every running clock the user may see, the nearest deadline first."""
-    context, moment = _context(), now()
+    context, moment = current_context(), now()
     rows = db.session.scalars(
         select(Declaration).where(Declaration.status != DeclarationStatus.OBSOLETE)
     ).all()
@@ -173,7 +179,7 @@ def overview() -> str:
                     )
     far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
     running.sort(key=lambda item: (item["clock"].deadline_at or far, item["row"].id))
-    return render_template("declarations/overview.html", running=running, **_helpers())
+    return render_template("declarations/overview.html", running=running, **template_helpers())
 
 
 @bp.get("/incidents/<int:incident_id>")
@@ -189,11 +195,11 @@ def incident_page(incident_id: int) -> str:
         questions=_questions(),
         regimes=_rows_view(found),
         form=ActionForm(),
-        **_helpers(),
+        **template_helpers(),
     )
 
 
-def _act(target: str, apply: Callable[[], object]) -> Response:
+def act(target: str, apply: Callable[[], object]) -> Response:
     """Validate the CSRF token, apply one service call, commit once, go back to `target`."""
     if not ActionForm().validate_on_submit():
         flash(_("The form was not valid; nothing was changed."), "error")
@@ -222,21 +228,21 @@ def qualify(incident_id: int) -> Response:
         abort(403)
 
     def apply() -> None:
-        service.qualify(
+        changes.qualify(
             session=db.session,
             incident=found,
             answers=_answers_from_form(),
             affected=affected,
             establishment_ids=ids,
-            context=_context(),
+            context=current_context(),
             actor=principal,
             now=now(),
         )
 
-    return _act(url_for(".incident_page", incident_id=found.id), apply)
+    return act(url_for(".incident_page", incident_id=found.id), apply)
 
 
-def _local(text: str, zone: str) -> datetime:
+def local_instant(text: str, zone: str) -> datetime:
     """A datetime-local input on the establishment's wall clock (an explicit offset is kept)."""
     try:
         value = datetime.fromisoformat(text.strip())
@@ -248,8 +254,8 @@ def _local(text: str, zone: str) -> datetime:
 @bp.post("/<int:declaration_id>/t0")
 @requires(Permission.DECLARE)
 def correct_t0(declaration_id: int) -> Response:
-    row = _row_or_404(declaration_id)
-    context = _context()
+    row = row_or_404(declaration_id)
+    context = current_context()
 
     def apply() -> None:
         try:
@@ -259,176 +265,32 @@ def correct_t0(declaration_id: int) -> Response:
         flash(_("T0 corrected; %(count)d deadline(s) moved.", count=len(moves)), "success")
 
     def _correct() -> list[DeadlineMove]:
-        return service.correct_t0(
+        return changes.correct_t0(
             session=db.session,
             incident=row.incident,
             regime_id=row.regime_id,
             finess_ej=row.finess_ej,
-            t0=_local(request.form.get("t0", ""), context.timezone(row.establishment.key)),
+            t0=local_instant(request.form.get("t0", ""), context.timezone(row.establishment.key)),
             context=context,
             actor=current_principal(),
             now=now(),
         )
 
-    return _act(url_for(".incident_page", incident_id=row.incident_id), apply)
+    return act(url_for(".incident_page", incident_id=row.incident_id), apply)
 
 
-@bp.get("/<int:declaration_id>")
-@requires(Permission.VIEW)
-def edit(declaration_id: int) -> str:
-    row = _row_or_404(declaration_id)
-    view = documents.document(session=db.session, row=row, context=_context(), now=now())
-    principal = current_principal()
-    return render_template(
-        "declarations/document.html",
-        view=view,
-        row=row,
-        fields=[FIELDS[k] for k in view.draft.fields],
-        can_edit=row.status not in (DeclarationStatus.SENT, DeclarationStatus.OBSOLETE)
-        and any(
-            principal.can(p, row.establishment_id) for p in (Permission.DECLARE, Permission.WORK_INCIDENTS)
-        ),
-        can_declare=principal.can(Permission.DECLARE, row.establishment_id),
-        form=ActionForm(),
-        **_helpers(),
-    )
-
-
-@bp.post("/<int:declaration_id>")
-@requires(Permission.VIEW)
-def save(declaration_id: int) -> Response:
-    row = _row_or_404(declaration_id)
-    context = _context()
-
-    def apply() -> None:
-        zone = context.timezone(row.establishment.key)
-        view = documents.document(session=db.session, row=row, context=context, now=now())
-        values = {
-            key: documents.parse_form_value(key, request.form[key], zone)
-            for key in view.draft.fields
-            if key in request.form
-        }
-        documents.save_values(
-            session=db.session, row=row, values=values, context=context, actor=current_principal(), now=now()
-        )
-
-    return _act(url_for(".edit", declaration_id=row.id), apply)
-
-
-def _document_action(
-    declaration_id: int, call: Callable[..., object], **extra: Callable[[Declaration], object]
-) -> Response:
-    row = _row_or_404(declaration_id)
-
-    def apply() -> None:
-        call(
-            session=db.session,
-            row=row,
-            context=_context(),
-            actor=current_principal(),
-            now=now(),
-            **{name: make(row) for name, make in extra.items()},
-        )
-
-    return _act(url_for(".edit", declaration_id=row.id), apply)
-
-
-@bp.post("/<int:declaration_id>/review")
-@requires(Permission.DECLARE)
-def review(declaration_id: int) -> Response:
-    return _document_action(declaration_id, documents.review_as_dpo)
-
-
-@bp.post("/<int:declaration_id>/approve")
-@requires(Permission.DECLARE)
-def approve(declaration_id: int) -> Response:
-    return _document_action(declaration_id, documents.approve)
-
-
-@bp.post("/<int:declaration_id>/sent")
-@requires(Permission.DECLARE)
-def sent(declaration_id: int) -> Response:
-    def zone(row: Declaration) -> str:
-        return _context().timezone(row.establishment.key)
-
-    return _document_action(
-        declaration_id,
-        documents.record_sent,
-        sent_at=lambda row: _local(request.form.get("sent_at", ""), zone(row)),
-        channel=lambda row: request.form.get("channel", ""),
-        reference=lambda row: request.form.get("reference", ""),
-    )
-
-
-@bp.post("/<int:declaration_id>/request")
-@requires(Permission.DECLARE)
-def requested(declaration_id: int) -> Response:
-    return _document_action(
-        declaration_id,
-        documents.request_stage,
-        requested_at=lambda row: _local(
-            request.form.get("requested_at", ""), _context().timezone(row.establishment.key)
-        ),
-    )
-
-
-@bp.get("/<int:declaration_id>/pdf")
-@requires(Permission.VIEW)
-def pdf_export(declaration_id: int) -> Response:
-    row = _row_or_404(declaration_id)
-    moment = now()
-    body = documents.export_pdf(
-        documents.document(session=db.session, row=row, context=_context(), now=moment), moment
-    )
-    return _download(body, "application/pdf", f"{_filename(row)}.pdf")
-
-
-@bp.get("/<int:declaration_id>/json")
-@requires(Permission.VIEW)
-def json_export(declaration_id: int) -> Response:
-    row = _row_or_404(declaration_id)
-    moment = now()
-    body = documents.export_json(
-        documents.document(session=db.session, row=row, context=_context(), now=moment), moment
-    )
-    return _download(body.encode("utf-8"), "application/json", f"{_filename(row)}.json")
-
-
-def _filename(row: Declaration) -> str:
-    return f"declaration-{row.incident.reference}-{row.regime_id}-{row.finess_ej}-{row.stage}-{row.sequence}"
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _helpers() -> dict[str, Any]:
+def template_helpers() -> dict[str, Any]:
+    """What the declaration templates call: labels, local times, field kinds."""
     return {
         "status_label": STATUS_LABELS.__getitem__,
         "clock_label": CLOCK_LABELS.__getitem__,
         "format_local": format_local,
         "section_labels": SECTION_LABELS,
         "FieldKind": FieldKind,
-        "field_text": _field_text,
-        "local_input": _local_input,
+        "local_input": local_input,
     }
 
 
-def _field_text(view: documents.DocumentView, key: str) -> str:
-    """A field's value in its form input: lists one item a line, instants on the local wall clock."""
-    value = view.draft.value(key)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, tuple):
-        return "\n".join(value)
-    if isinstance(value, datetime):
-        return _local_input(value, view.timezone)
-    return str(value)
-
-
-def _local_input(value: datetime | None, zone: str) -> str:
+def local_input(value: datetime | None, zone: str) -> str:
+    """An instant as a datetime-local input's value on the `zone` wall clock (empty for None)."""
     return "" if value is None else value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ght_soc.access import Permission
 from ght_soc.database import db
-from ght_soc.services import devices as device_service
+from ght_soc.services import device_queries
 from ght_soc.services import establishments as establishment_service
 from ght_soc.web.security import requires
 
@@ -47,10 +47,10 @@ def _labels() -> dict[str, object]:
 def index() -> str:
     establishment_id = request.args.get("establishment", type=int)
     state = request.args.get("state") or None
-    page = device_service.list_devices(
+    page = device_queries.list_devices(
         session=db.session,
         establishment_id=establishment_id,
-        state=state if state in device_service.DEVICE_STATES else None,
+        state=state if state in device_queries.DEVICE_STATES else None,
         vendor=request.args.get("vendor") or None,
         text=(request.args.get("q") or "").strip() or None,
         page=max(1, request.args.get("page", 1, type=int)),
@@ -58,9 +58,9 @@ def index() -> str:
     return render_template(
         "devices/index.html",
         page=page,
-        states=device_service.DEVICE_STATES,
-        vendors=device_service.vendors(session=db.session),
-        findings=device_service.open_device_findings(session=db.session, establishment_id=establishment_id),
+        states=device_queries.DEVICE_STATES,
+        vendors=device_queries.vendors(session=db.session),
+        findings=device_queries.open_device_findings(session=db.session, establishment_id=establishment_id),
         establishments=establishment_service.list_establishments(session=db.session),
         **_labels(),
     )
@@ -69,13 +69,13 @@ def index() -> str:
 @bp.get("/<int:device_id>")
 @requires(Permission.VIEW)
 def detail(device_id: int) -> str:
-    device = device_service.get_device(session=db.session, device_id=device_id)
+    device = device_queries.get_device(session=db.session, device_id=device_id)
     if device is None:
         abort(404)
     return render_template(
         "devices/detail.html",
         device=device,
-        history=device_service.device_history(session=db.session, device_id=device.id),
-        findings=device_service.open_device_findings(session=db.session, device_id=device.id),
+        history=device_queries.device_history(session=db.session, device_id=device.id),
+        findings=device_queries.open_device_findings(session=db.session, device_id=device.id),
         **_labels(),
     )

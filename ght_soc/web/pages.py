@@ -12,6 +12,7 @@ from ght_soc.web import (
     alerts,
     auth,
     connectors,
+    declaration_documents,
     declarations,
     devices,
     establishments,
@@ -44,6 +45,7 @@ def register_web(app: Flask) -> None:
         governance_edit.bp,
         oncall.bp,
         declarations.bp,
+        declaration_documents.bp,
         second_factor.bp,  # security hardening: second step of login, TOTP set-up, re-authentication
     ):
         app.register_blueprint(blueprint)

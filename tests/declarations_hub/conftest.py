@@ -13,12 +13,12 @@ from sqlalchemy import select
 from ght_soc.access import SYSTEM, Principal
 from ght_soc.database import db
 from ght_soc.declarations.facts import CareImpact, GdprRisk, QualificationAnswers
+from ght_soc.declarations_runtime import declaration_context
 from ght_soc.domain import IncidentCategory, Malice, Role, Severity
 from ght_soc.models import Establishment, User
 from ght_soc.services import incidents
 from ght_soc.services.authentication import principal_for_user
 from ght_soc.services.declarations import DeclarationContext
-from ght_soc.web.declaration_runtime import declaration_context
 from tests.conftest import Establishments
 
 # Saturday 26 October 2024, 09:40 in Paris: the eve of the change back to winter time.

@@ -14,7 +14,9 @@ from ght_soc.database import db
 from ght_soc.declarations.clocks import NaiveTimestamp, T0InFuture
 from ght_soc.domain import TimelineKind
 from ght_soc.models import Declaration, DeclarationStatus, Incident, TimelineEntry
+from ght_soc.services import declaration_changes as changes
 from ght_soc.services import declaration_documents as documents
+from ght_soc.services import declaration_workflow as workflow
 from ght_soc.services import declarations as service
 from tests.declarations_hub.conftest import DISCOVERED, Hub
 from tests.declarations_hub.test_qualification_service import NOW, qualify
@@ -56,7 +58,7 @@ def act(hub: Hub, declaration_id: int, call: Callable[..., Any], actor: Principa
 
 
 def fill(hub: Hub, declaration_id: int, values: dict[str, Any]) -> documents.DocumentView:
-    return act(hub, declaration_id, documents.save_values, SYSTEM, values=values)
+    return act(hub, declaration_id, workflow.save_values, SYSTEM, values=values)
 
 
 def status(hub: Hub, declaration_id: int) -> DeclarationStatus:
@@ -66,7 +68,7 @@ def status(hub: Hub, declaration_id: int) -> DeclarationStatus:
 
 def correct(hub: Hub, t0: datetime, actor: Principal = SYSTEM, regime: str = "health_is_incident", now=NOW):
     with db.session_for(SYSTEM, hub.app) as session:
-        return service.correct_t0(
+        return changes.correct_t0(
             session=session,
             incident=session.get_one(Incident, hub.incident_id),
             regime_id=regime,
@@ -119,8 +121,8 @@ def test_a_corrected_t0_recomputes_the_deadlines_and_says_which_moved(hub: Hub, 
 def test_approving_with_missing_fields_is_refused_and_lists_them(hub: Hub, people) -> None:
     qualify(hub)
     declaration = row_of(hub, "health_is_incident")
-    with pytest.raises(documents.MissingFields) as refused:
-        act(hub, declaration, documents.approve, hub.principal(people["director"]))
+    with pytest.raises(workflow.MissingFields) as refused:
+        act(hub, declaration, workflow.approve, hub.principal(people["director"]))
     assert "declarant_name" in {m.key for m in refused.value.missing}
     assert status(hub, declaration) == DeclarationStatus.DRAFT
 
@@ -130,7 +132,7 @@ def test_a_complete_document_becomes_ready_and_a_declarant_approves_it(hub: Hub,
     declaration = row_of(hub, "health_is_incident")
     view = fill(hub, declaration, DECLARANT)
     assert view.missing == () and status(hub, declaration) == DeclarationStatus.READY
-    act(hub, declaration, documents.approve, hub.principal(people["director"]))
+    act(hub, declaration, workflow.approve, hub.principal(people["director"]))
     assert status(hub, declaration) == DeclarationStatus.APPROVED
     # editing what was approved withdraws the approval
     fill(hub, declaration, {"measures_taken": "Isolement, bascule, plainte en cours."})
@@ -143,7 +145,7 @@ def test_a_user_without_declare_cannot_approve(hub: Hub, people, who: str) -> No
     declaration = row_of(hub, "health_is_incident")
     fill(hub, declaration, DECLARANT)
     with pytest.raises(service.NotAllowed):
-        act(hub, declaration, documents.approve, hub.principal(people[who]))
+        act(hub, declaration, workflow.approve, hub.principal(people[who]))
     assert status(hub, declaration) == DeclarationStatus.READY
 
 
@@ -152,19 +154,19 @@ def test_a_declarant_of_another_member_cannot_approve(hub: Hub, people) -> None:
     declaration = row_of(hub, "health_is_incident", key="ch-amboise-demo")
     fill(hub, declaration, DECLARANT)
     with pytest.raises(service.NotAllowed):
-        act(hub, declaration, documents.approve, hub.principal(people["director"]))
+        act(hub, declaration, workflow.approve, hub.principal(people["director"]))
 
 
 def test_a_gdpr_declaration_cannot_be_approved_without_the_dpo(hub: Hub, people) -> None:
     qualify(hub)
     declaration = row_of(hub, "gdpr_art33")
     fill(hub, declaration, {**DECLARANT, **GDPR})
-    with pytest.raises(documents.DpoReviewRequired):
-        act(hub, declaration, documents.approve, hub.principal(people["rssi"]))
+    with pytest.raises(workflow.DpoReviewRequired):
+        act(hub, declaration, workflow.approve, hub.principal(people["rssi"]))
     with pytest.raises(service.NotAllowed):  # the RSSI cannot stand in for the DPO's review
-        act(hub, declaration, documents.review_as_dpo, hub.principal(people["rssi"]))
-    act(hub, declaration, documents.review_as_dpo, hub.principal(people["dpo"]))
-    act(hub, declaration, documents.approve, hub.principal(people["rssi"]))
+        act(hub, declaration, workflow.review_as_dpo, hub.principal(people["rssi"]))
+    act(hub, declaration, workflow.review_as_dpo, hub.principal(people["dpo"]))
+    act(hub, declaration, workflow.approve, hub.principal(people["rssi"]))
     with db.session_for(SYSTEM, hub.app) as session:
         row = session.get_one(Declaration, declaration)
         assert row.status == DeclarationStatus.APPROVED and row.dpo_reviewed_by_name == "Dpo"
@@ -174,17 +176,17 @@ def test_the_dpo_approving_reviews_at_the_same_time(hub: Hub, people) -> None:
     qualify(hub)
     declaration = row_of(hub, "gdpr_art33")
     fill(hub, declaration, {**DECLARANT, **GDPR})
-    act(hub, declaration, documents.approve, hub.principal(people["dpo"]))
+    act(hub, declaration, workflow.approve, hub.principal(people["dpo"]))
     assert status(hub, declaration) == DeclarationStatus.APPROVED
 
 
 def _approve_and_send(hub: Hub, people, declaration: int, sent_at: datetime) -> None:
     fill(hub, declaration, DECLARANT)
-    act(hub, declaration, documents.approve, hub.principal(people["director"]))
+    act(hub, declaration, workflow.approve, hub.principal(people["director"]))
     act(
         hub,
         declaration,
-        documents.record_sent,
+        workflow.record_sent,
         hub.principal(people["director"]),
         sent_at=sent_at,
         channel="portail de signalement",
@@ -215,9 +217,9 @@ def test_the_hub_itself_never_records_a_filing(hub: Hub, people) -> None:
     qualify(hub)
     declaration = row_of(hub, "health_is_incident")
     fill(hub, declaration, DECLARANT)
-    act(hub, declaration, documents.approve, hub.principal(people["director"]))
+    act(hub, declaration, workflow.approve, hub.principal(people["director"]))
     with pytest.raises(service.NotAllowed):
-        act(hub, declaration, documents.record_sent, SYSTEM, sent_at=NOW, channel="x", reference="y")
+        act(hub, declaration, workflow.record_sent, SYSTEM, sent_at=NOW, channel="x", reference="y")
 
 
 def test_a_t0_corrected_after_filing_keeps_the_sent_document_and_proposes_a_complement(

@@ -14,16 +14,17 @@ from ght_soc.declarations.qualification import applicable_regimes
 from ght_soc.declarations.regimes import StageKind
 from ght_soc.domain import TimelineKind
 from ght_soc.models import Declaration, DeclarationStatus, Incident, TimelineEntry
-from ght_soc.services import declarations as service
+from ght_soc.services import declaration_changes as changes
+from ght_soc.services.declarations import NotAllowed
 from tests.declarations_hub.conftest import AFFECTED, DISCOVERED, RANSOMWARE, Hub
 
 NOW = DISCOVERED + timedelta(hours=1)
 
 
-def qualify(hub: Hub, answers=RANSOMWARE, actor=SYSTEM, now=NOW) -> service.QualificationResult:
+def qualify(hub: Hub, answers=RANSOMWARE, actor=SYSTEM, now=NOW) -> changes.QualificationResult:
     with db.session_for(SYSTEM, hub.app) as session:
         incident = session.get_one(Incident, hub.incident_id)
-        return service.qualify(
+        return changes.qualify(
             session=session,
             incident=incident,
             answers=answers,
@@ -106,7 +107,7 @@ def test_the_same_answers_twice_write_nothing_more(hub: Hub) -> None:
 
 
 def test_a_user_who_sees_one_member_cannot_qualify_a_shared_incident(hub: Hub, people) -> None:
-    with pytest.raises(service.NotAllowed):
+    with pytest.raises(NotAllowed):
         qualify(hub, actor=hub.principal(people["director"]))
     assert rows(hub) == []
 

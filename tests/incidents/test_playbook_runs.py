@@ -17,7 +17,7 @@ from ght_soc.domain import IncidentCategory, Role, Severity, TimelineKind
 from ght_soc.models import Incident, PlaybookRun, RunAction, TimelineEntry, User
 from ght_soc.models.notification import Notification
 from ght_soc.models.playbook_run import AttemptStatus, RunStatus, StepStatus
-from ght_soc.playbooks import runs
+from ght_soc.playbooks import escalation, runs
 from ght_soc.playbooks.engine import Engine
 from ght_soc.playbooks.handlers import builtin_handlers
 from ght_soc.playbooks.loader import LoadedPlaybook, load_playbook_bytes
@@ -162,7 +162,7 @@ def test_a_run_goes_through_every_kind_of_step_and_writes_each_on_the_timeline(
         )
     assert _states(app, run_id)["pause"] == StepStatus.ACTIVE
     with db.session_for(SYSTEM, app) as session:
-        runs.tick(playbook_engine, session, now=AT + timedelta(minutes=31))
+        escalation.tick(playbook_engine, session, now=AT + timedelta(minutes=31))
     with db.session_for(SYSTEM, app) as session:
         run = session.get_one(PlaybookRun, run_id)
         assert run.status == RunStatus.COMPLETED
@@ -231,15 +231,15 @@ def test_an_unanswered_approval_escalates_by_mail_and_the_next_level_may_then_an
 ) -> None:
     run_id = _start(app, playbook_engine, _incident(app, establishments), people["astreinte"])
     with db.session_for(SYSTEM, app) as session:
-        report = runs.tick(playbook_engine, session, now=AT + timedelta(minutes=25))
+        report = escalation.tick(playbook_engine, session, now=AT + timedelta(minutes=25))
         assert report.reminded == 1
-        report = runs.tick(playbook_engine, session, now=AT + timedelta(minutes=31))
+        report = escalation.tick(playbook_engine, session, now=AT + timedelta(minutes=31))
         assert report.escalated == 1
         run = session.get_one(PlaybookRun, run_id)
         mails = session.scalars(select(Notification)).all()
         assert any("rssi@ght.example" in m.recipients and "Escalade" in m.subject for m in mails)
         # The same tick again sends nothing twice.
-        assert runs.tick(playbook_engine, session, now=AT + timedelta(minutes=32)).escalated == 0
+        assert escalation.tick(playbook_engine, session, now=AT + timedelta(minutes=32)).escalated == 0
         notes = [e.text for e in run.incident.timeline if e.kind == TimelineKind.NOTIFICATION]
         assert any("Escalade" in text and "rssi" in text for text in notes)
 

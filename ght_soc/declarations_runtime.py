@@ -1,7 +1,10 @@
-"""The declarations of one hub: regimes loaded once when the app is built, and the scheduler's reminders job.
+"""The declarations of one hub at run time: regimes loaded once per app, what the playbook engine needs, and the
+scheduler's reminders job.
 
 A regime file with an error stops `create_app` (RegimeError names the file, the line and the key): the hub
-refuses to start rather than compute a wrong deadline.
+refuses to start rather than compute a wrong deadline. The declarations blueprint calls :func:`attach` when
+it is registered; the scheduler and the playbook engine read the same context through
+:func:`declaration_context`, without going through the web layer.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def attach(app: Flask) -> DeclarationContext:
 
 
 def declaration_context(app: Flask) -> DeclarationContext:
+    """The app's declaration context, loaded on first use when the blueprint has not attached it."""
     found = app.extensions.get(EXTENSION)
     return found if isinstance(found, DeclarationContext) else attach(app)
 
