@@ -40,12 +40,14 @@ Operator = Literal["gte", "gt", "lte", "lt", "eq"]
 
 @dataclass(frozen=True)
 class CorrelationSpec:
-    kind: Literal["event_count", "value_count"]
+    kind: Literal["event_count", "value_count", "temporal"]
     group_by: tuple[str, ...]  # our field names
     window: timedelta
     operator: Operator
     threshold: int
     field: str | None = None  # the field whose distinct values a value count counts
+    # Temporal: the query of each rule named, all of which must match within the window in one group.
+    rule_queries: tuple[str, ...] = ()
 
     def met(self, value: int) -> bool:
         return {
@@ -88,14 +90,23 @@ def _plain(rule: SigmaRule, query: str) -> LuceneRule:
 
 
 def _correlation(backend: LuceneBackend, rule: SigmaCorrelationRule) -> list[LuceneRule]:
-    kinds = {SigmaCorrelationType.EVENT_COUNT: "event_count", SigmaCorrelationType.VALUE_COUNT: "value_count"}
+    kinds = {
+        SigmaCorrelationType.EVENT_COUNT: "event_count",
+        SigmaCorrelationType.VALUE_COUNT: "value_count",
+        SigmaCorrelationType.TEMPORAL: "temporal",
+    }
     if rule.type not in kinds:
         raise ValueError(f"corrélation {rule.type} non prise en charge sur Elasticsearch")
     bases = [reference.rule for reference in rule.rules or [] if isinstance(reference.rule, SigmaRule)]
-    queries = []
+    per_rule = []
     for base in bases:
         # A rule named by a correlation is not output on its own: convert a fresh copy of it.
-        queries += [f"({q})" for q in backend.convert_rule(SigmaRule.from_dict(base.to_dict()))]
+        per_rule.append(
+            " OR ".join(f"({q})" for q in backend.convert_rule(SigmaRule.from_dict(base.to_dict())))
+        )
+    queries = [f"({q})" for q in per_rule]
+    if rule.type == SigmaCorrelationType.TEMPORAL:
+        return [_temporal(rule, bases, per_rule, queries)]
     condition = rule.condition
     if not isinstance(condition, SigmaCorrelationCondition):
         raise ValueError("condition de corrélation composée non prise en charge sur Elasticsearch")
@@ -116,6 +127,23 @@ def _correlation(backend: LuceneBackend, rule: SigmaCorrelationRule) -> list[Luc
             spec,
         )
     ]
+
+
+def _temporal(
+    rule: SigmaCorrelationRule, bases: list[SigmaRule], per_rule: list[str], queries: list[str]
+) -> LuceneRule:
+    """Every named rule matched in the same group within the timespan (order not required)."""
+    spec = CorrelationSpec(
+        kind="temporal",
+        group_by=tuple(_mapped(name, bases[0]) for name in rule.group_by or [] if name != ESTABLISHMENT),
+        window=timedelta(seconds=rule.timespan.seconds),
+        operator="gte",
+        threshold=len(per_rule),
+        rule_queries=tuple(per_rule),
+    )
+    return LuceneRule(
+        str(rule.id or rule.name or rule.title), str(rule.title), _severity(rule), " OR ".join(queries), spec
+    )
 
 
 def _mapped(name: str, base: SigmaRule) -> str:
@@ -185,6 +213,15 @@ def correlation_search(
     }
     if spec.kind == "value_count" and spec.field:
         aggregation["aggs"]["distinct"] = {"cardinality": {"field": spec.field}}
+    if spec.kind == "temporal":
+        aggregation["aggs"]["rules"] = {
+            "filters": {
+                "filters": {
+                    f"r{i}": {"query_string": {"query": query, "analyze_wildcard": True}}
+                    for i, query in enumerate(spec.rule_queries)
+                }
+            }
+        }
     return {
         "size": 0,
         "query": {
@@ -205,7 +242,13 @@ def correlation_detections(rule: LuceneRule, buckets: Iterable[Mapping[str, Any]
     assert spec is not None
     found = []
     for bucket in buckets:
-        value = int(bucket["distinct"]["value"]) if spec.kind == "value_count" else int(bucket["doc_count"])
+        if spec.kind == "temporal":
+            # How many of the named rules matched in this group: all of them, or no detection.
+            value = sum(1 for found in bucket["rules"]["buckets"].values() if found["doc_count"] > 0)
+        elif spec.kind == "value_count":
+            value = int(bucket["distinct"]["value"])
+        else:
+            value = int(bucket["doc_count"])
         if not spec.met(value):
             continue
         key = bucket["key"]

@@ -19,7 +19,9 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(120), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: the directory checks the password
+    # "establishment-key/directory-name" of the directory that vouches for this person; None: a local account.
+    directory: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     TOTP_ENROLLED = "totp.enrolled"
     USER_CREATED = "user.created"
     ROLE_GRANTED = "user.role_granted"
+    ROLE_REVOKED = "user.role_revoked"  # e.g. a directory login whose groups no longer give the role
     TOKEN_ISSUED = "token.issued"
     TOKEN_REVOKED = "token.revoked"
     RUN_STARTED = "run.started"

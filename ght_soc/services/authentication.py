@@ -66,7 +66,7 @@ def authenticate(
     if user is None or not valid or not user.is_active:
         return LoginResult(LoginOutcome.REFUSED, locked=_count_failure(session, counters, now, policy))
 
-    if needs_rehash(user.password_hash):
+    if user.password_hash is not None and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     credential = session.get(TotpCredential, user.id)
     if credential is not None and credential.confirmed_at is not None:

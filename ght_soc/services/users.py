@@ -26,22 +26,28 @@ def create_user(
     session: Session,
     login: str,
     display_name: str,
-    password: str,
+    password: str | None,
     email: str | None = None,
     grants: Sequence[tuple[Role, Establishment | None]] = (),
     actor: Principal | None = None,  # None: the hub itself (`ght-soc users add`, the demo)
     now: datetime | None = None,
+    directory: str | None = None,  # "key/name": the directory checks the password; there is no local one
 ) -> User:
     name = normalise_login(login)
     if not name:
         raise UserError("identifiant vide")
+    if (password is None) == (directory is None):
+        raise UserError("un compte local a un mot de passe ; un compte d'annuaire n'en a pas ici")
     if session.scalars(select(User.id).where(User.login == name)).first() is not None:
         raise UserError(f"l'identifiant {name!r} existe déjà")
-    user = User(login=name, display_name=display_name, email=email, password_hash=hash_password(password))
+    password_hash = hash_password(password) if password is not None else None
+    user = User(
+        login=name, display_name=display_name, email=email, password_hash=password_hash, directory=directory
+    )
     session.add(user)
     session.flush()
     # Audit (security hardening): the account, then each role, each its own row; never the password.
-    created = {"login": name}
+    created = {"login": name} | ({"directory": directory} if directory else {})
     action = audit.AuditAction.USER_CREATED
     audit.record(
         session, actor=actor, action=action, target=f"user:{user.id}", details=created, now=now or utcnow()
@@ -77,6 +83,27 @@ def assign_role(
         session, actor=actor, action=action, target=f"user:{user.id}", details=scope, now=now or utcnow()
     )
     return assignment
+
+
+def revoke_role(
+    *,
+    session: Session,
+    user: User,
+    assignment: RoleAssignment,
+    actor: Principal | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Take one role assignment away from `user`; the audit log says which role and where."""
+    scope = {
+        "role": assignment.role.value,
+        "establishment": assignment.establishment.key if assignment.establishment else None,
+    }
+    user.role_assignments.remove(assignment)
+    session.flush()
+    action = audit.AuditAction.ROLE_REVOKED
+    audit.record(
+        session, actor=actor, action=action, target=f"user:{user.id}", details=scope, now=now or utcnow()
+    )
 
 
 def list_users(*, session: Session) -> Sequence[User]:

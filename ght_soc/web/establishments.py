@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ght_soc.access import Permission
 from ght_soc.clock import now
 from ght_soc.database import db
+from ght_soc.declarations.clocks import format_local
+from ght_soc.declarations_runtime import declaration_context
 from ght_soc.models import Establishment
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
+from ght_soc.services import ght_overview
 from ght_soc.services import tokens as token_service
+from ght_soc.web.declarations import CLOCK_LABELS
 from ght_soc.web.forms import ActionForm, TokenForm
+from ght_soc.web.governance import catalogue_of
 from ght_soc.web.security import current_principal, requires
 
 bp = Blueprint("establishments", __name__)
@@ -23,7 +28,20 @@ bp = Blueprint("establishments", __name__)
 @requires(Permission.VIEW)
 def overview() -> str:
     cards = establishment_service.overview(session=db.session)
-    return render_template("overview.html", cards=cards)
+    summary = ght_overview.summary(
+        session=db.session,
+        context=declaration_context(current_app),
+        catalogue=catalogue_of(current_app),
+        now=now(),
+    )
+    return render_template(
+        "overview.html",
+        cards=cards,
+        summary=summary,
+        shown_clocks=5,  # the nearest deadlines; the declarations page lists them all
+        clock_label=CLOCK_LABELS.__getitem__,
+        format_local=format_local,
+    )
 
 
 def _establishment_or_404(establishment_id: int) -> Establishment:

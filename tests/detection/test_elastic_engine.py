@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,39 @@ def test_live_a_burst_of_failed_logons_and_a_cleared_log(live_detector: ElasticD
         "Journal de sécurité Windows effacé",
         "Pulvérisation de mots de passe",
     ]
+
+
+def test_a_temporal_correlation_asks_which_named_rules_matched_per_group_and_needs_all(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "temporal.yml").write_text(
+        "title: Failed logon\nname: t_failed\nlogsource: {product: windows, service: security}\n"
+        "detection: {selection: {EventID: 4625}, condition: selection}\n---\n"
+        "title: Successful logon\nname: t_success\nlogsource: {product: windows, service: security}\n"
+        "detection: {selection: {EventID: 4624}, condition: selection}\n---\n"
+        "title: Échec puis succès depuis la même adresse\ncorrelation:\n  type: temporal\n"
+        "  rules: [t_failed, t_success]\n  group-by: [IpAddress]\n  timespan: 5m\nlevel: high\n",
+        encoding="utf-8",
+    )
+    compiled, errors = compile_lucene(load_rules([tmp_path]))
+    assert not errors
+    (temporal,) = [r for r in compiled if r.correlation is not None]
+    assert temporal.correlation is not None and temporal.correlation.group_by == ("source.ip",)
+    filters = correlation_search(temporal, NOW)["aggs"]["groups"]["aggs"]["rules"]["filters"]["filters"]
+    assert [f["query_string"]["query"] for f in filters.values()] == [
+        "(event.code:4625)",
+        "(event.code:4624)",
+    ]
+    at = NOW.timestamp() * 1000
+
+    def bucket(ip: str, failed: int, succeeded: int) -> dict[str, object]:
+        return {
+            "key": {"establishment_id": 3, "g0": ip},
+            "doc_count": failed + succeeded,
+            "rules": {"buckets": {"r0": {"doc_count": failed}, "r1": {"doc_count": succeeded}}},
+            "first": {"value": at},
+            "last": {"value": at},
+        }
+
+    (found,) = correlation_detections(temporal, [bucket("203.0.113.8", 5, 1), bucket("198.51.100.2", 9, 0)])
+    assert dict(found.group) == {"source.ip": "203.0.113.8"} and found.count == 2
