@@ -109,7 +109,7 @@ def authenticate(settings: LdapSettings, login: str, password: str) -> Directory
 
 
 def find_account(settings: LdapSettings, login: str) -> AccountEntry | None:
-    """The entry of `login` (sAMAccountName or userPrincipalName on AD, uid on OpenLDAP); None if not exactly one."""
+    """The entry of `login` (see `account_filter`); None unless exactly one entry answers to it."""
     search_filter = account_filter(settings, login)
     if search_filter is None:
         return None
@@ -175,20 +175,18 @@ def verify(settings: LdapSettings, account: AccountEntry, password: str) -> Dire
 
 
 def account_filter(settings: LdapSettings, login: str) -> str | None:
-    """The search filter for `login`, every value escaped; None for a login that cannot be one."""
+    """The search filter for `login`, every value escaped; None for a login that cannot be one.
+
+    Active Directory: a name with "@" is a userPrincipalName, any other a sAMAccountName; OpenLDAP: a uid.
+    """
     login = login.strip()
     if not login or len(login) > MAX_LOGIN_LENGTH or any(ord(c) < 32 for c in login):
         return None
-    user = login.split("@", 1)[0] if "@" in login else login
-    if not user:
-        return None
-    escape = ldap.filter.escape_filter_chars
+    value = ldap.filter.escape_filter_chars(login)
     if settings.profile == "active_directory":
-        match = f"(sAMAccountName={escape(user)})"
-        if "@" in login:
-            match = f"(|{match}(userPrincipalName={escape(login)}))"
+        match = f"(userPrincipalName={value})" if "@" in login else f"(sAMAccountName={value})"
     else:
-        match = f"(uid={escape(user)})"
+        match = f"(uid={value})"
     return f"(&{PERSONS[settings.profile]}{match})"
 
 

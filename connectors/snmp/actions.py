@@ -19,7 +19,6 @@ from pysnmp.hlapi.v3arch.asyncio import (
     ContextData,
     ObjectIdentity,
     ObjectType,
-    SnmpEngine,
     UdpTransportTarget,
     UsmUserData,
     bulk_walk_cmd,
@@ -31,6 +30,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.proto import errind, rfc1902
 
 from connectors.base import ConnectorError
+from connectors.snmp.engine import new_engine
 from connectors.snmp.oids import IF_ADMIN_STATUS, IF_DESCR, IF_NAME
 from connectors.snmp.settings import Credentials, V2cCredentials
 
@@ -124,7 +124,7 @@ def port_admin_down(settings: PortActionSettings, interface: int | str) -> PortS
 class _Device:
     def __init__(self, settings: PortActionSettings) -> None:
         self._settings = settings
-        self._engine = SnmpEngine()
+        self._engine = new_engine()
         credentials = settings.credentials
         self._auth: Any = (
             CommunityData(credentials.community, mpModel=1)

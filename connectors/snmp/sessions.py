@@ -18,7 +18,6 @@ from pysnmp.hlapi.v3arch.asyncio import (
     ContextData,
     ObjectIdentity,
     ObjectType,
-    SnmpEngine,
     UdpTransportTarget,
     UsmUserData,
     bulk_cmd,
@@ -28,6 +27,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto import errind, rfc1902, rfc1905
 
+from connectors.snmp import engine as engines
 from connectors.snmp import wire
 from connectors.snmp.records import FailureReason
 from connectors.snmp.settings import V3Credentials
@@ -233,4 +233,4 @@ class UsmSession:
 
 def new_engine() -> Any:
     """A pysnmp engine for v3 sessions (create once per poll, close with `engine.close_dispatcher()`)."""
-    return SnmpEngine()
+    return engines.new_engine()

@@ -32,13 +32,13 @@ from typing import Any
 from pyasn1.error import PyAsn1Error
 from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config
-from pysnmp.entity.engine import SnmpEngine
 from pysnmp.entity.rfc3413 import ntfrcv
 from pysnmp.error import PySnmpError
 from pysnmp.proto import rfc1902
 from pysnmp.proto.api import v2c
 
 from connectors.base import ConnectorError, Sink
+from connectors.snmp.engine import new_engine
 from connectors.snmp.records import TrapEvent, TrapVersion
 from connectors.snmp.settings import V3Credentials
 from connectors.snmp.trap_decode import decode_community_trap
@@ -130,7 +130,7 @@ class TrapReceiver:
         loop = asyncio.get_running_loop()
         s = self._settings
         engine_id = rfc1902.OctetString(parse_engine_id(s.engine_id)) if s.engine_id else None
-        engine = SnmpEngine(snmpEngineID=engine_id)
+        engine = new_engine(snmpEngineID=engine_id)
         self._engine = engine
         self._register_credentials(engine)
         for number, port in enumerate(s.ports, start=1):

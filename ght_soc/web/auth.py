@@ -19,7 +19,8 @@ from ght_soc.i18n import LOCALE_SESSION_KEY
 from ght_soc.models import User
 from ght_soc.services import audit, second_factor
 from ght_soc.services.audit import AuditAction
-from ght_soc.services.authentication import LoginOutcome, authenticate, normalise_login, principal_for_user
+from ght_soc.services.authentication import LoginOutcome, normalise_login, principal_for_user
+from ght_soc.services.directory_login import ask_directories, authenticate, login_directories, plan_login
 from ght_soc.web.forms import LanguageForm, LoginForm
 from ght_soc.web.security import SessionUser, current_principal, mark_authenticated
 
@@ -44,8 +45,21 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("login.html", form=form), (400 if request.method == "POST" else 200)
 
-    policy = current_app.extensions["ght_soc.config"].settings.hub.login_throttle
+    config = current_app.extensions["ght_soc.config"]
+    policy = config.settings.hub.login_throttle
     address = request.remote_addr or "unknown"
+    # Local accounts first; a login with no local password may go to a directory (services/directory_login.py),
+    # asked between two units of work so that no database lock is held while it answers.
+    with db.session_for(SYSTEM) as work:
+        plan = plan_login(
+            session=work,
+            login=form.login.data,
+            client_address=address,
+            now=clock.now(),
+            policy=policy,
+            directories=login_directories(config),
+        )
+    answer = ask_directories(plan, form.password.data)
     # Throttle counters must be recorded even for a refused attempt: its own unit of work, committed.
     with db.session_for(SYSTEM) as work:
         result = authenticate(
@@ -55,6 +69,7 @@ def login() -> str | Response | tuple[str, int]:
             client_address=address,
             now=clock.now(),
             policy=policy,
+            answer=answer,
         )
         principal = principal_for_user(session=work, user_id=result.user_id) if result.user_id else None
         enrol = (

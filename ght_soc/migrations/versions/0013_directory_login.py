@@ -23,8 +23,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Directory accounts have no password to fall back on: they go, with their roles (ON DELETE CASCADE).
-    op.execute(sa.text("DELETE FROM user_account WHERE password_hash IS NULL"))
+    # Directory accounts stay (incidents and runs name them) but can no longer log in: "!" is no argon2 hash.
+    op.execute(sa.text("UPDATE user_account SET password_hash = '!' WHERE password_hash IS NULL"))
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.alter_column("password_hash", existing_type=sa.String(length=255), nullable=False)
         batch_op.drop_column("directory")
