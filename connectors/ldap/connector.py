@@ -7,9 +7,12 @@ was read is emitted, and nothing may be concluded from what was not.
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import ldap
 import ldap.filter
@@ -37,6 +40,7 @@ ACCOUNT_ATTRIBUTES = [
     "lastLogonTimestamp",
     "pwdLastSet",
     "adminCount",
+    "primaryGroupID",
     "servicePrincipalName",
     "memberOf",
     "dNSHostName",
@@ -78,6 +82,10 @@ class LdapAuthenticationFailed(ConnectorError):
 
 class LdapTlsError(ConnectorError):
     """The TLS handshake failed: certificate not trusted or not for this name."""
+
+
+class LdapEncryptionRequired(ConnectorError):
+    """The server refuses a simple bind without TLS (AD's default `ldap server require strong auth`)."""
 
 
 class LdapConnector:
@@ -169,11 +177,30 @@ def connect(settings: LdapSettings) -> Any:
         raise LdapAuthenticationFailed(
             f"{settings.uri} : identifiants refusés pour {settings.bind_dn}"
         ) from None
+    except (ldap.STRONG_AUTH_REQUIRED, ldap.CONFIDENTIALITY_REQUIRED):
+        raise LdapEncryptionRequired(
+            f"{settings.uri} : le serveur exige TLS pour se connecter (ldaps:// ou StartTLS)"
+        ) from None
     except ldap.CONNECT_ERROR as failure:
         raise LdapTlsError(f"{settings.uri} : TLS refusé : {_message(failure)}") from None
     except (ldap.SERVER_DOWN, ldap.TIMEOUT) as failure:
+        # Over ldaps:// libldap reports a refused certificate as SERVER_DOWN, like a dead server: a server
+        # that accepts the TCP connection is up, so what failed is TLS.
+        if settings.uri.startswith("ldaps://") and _accepts_tcp(settings):
+            raise LdapTlsError(f"{settings.uri} : TLS refusé : {_message(failure)}") from None
         raise LdapUnavailable(f"{settings.uri} : injoignable : {_message(failure)}") from None
     return connection
+
+
+def _accepts_tcp(settings: LdapSettings) -> bool:
+    address = urlsplit(settings.uri)
+    try:
+        with socket.create_connection(
+            (address.hostname or "localhost", address.port or 636), settings.timeout
+        ):
+            return True
+    except OSError:
+        return False
 
 
 def _first(entry: dict[str, list[bytes]], name: str) -> bytes | None:
@@ -188,13 +215,14 @@ def _all(entry: dict[str, list[bytes]], name: str) -> tuple[str, ...]:
 def _account(kind: str, dn: str, entry: dict[str, list[bytes]], settings: LdapSettings) -> DirectoryAccount:
     control = account_control(_first(entry, "userAccountControl"))
     admin_count = _first(entry, "adminCount")
+    sid = sid_to_string(_first(entry, "objectSid"))
     return DirectoryAccount(
         kind="computer" if kind == "computer" else "user",
         establishment=settings.establishment,
         dn=dn,
         login=text(_first(entry, "sAMAccountName") or _first(entry, "uid")),
         display_name=text(_first(entry, "displayName") or _first(entry, "cn")),
-        sid=sid_to_string(_first(entry, "objectSid")),
+        sid=sid,
         enabled=UserAccountControl.ACCOUNTDISABLE not in control,
         last_logon=filetime(_first(entry, "lastLogonTimestamp")),
         password_last_set=filetime(_first(entry, "pwdLastSet")),
@@ -208,7 +236,19 @@ def _account(kind: str, dn: str, entry: dict[str, list[bytes]], settings: LdapSe
         operating_system_version=text(_first(entry, "operatingSystemVersion")),
         changed=int(changed) if (changed := _first(entry, "uSNChanged")) and changed.isdigit() else None,
         modified=generalized_time(_first(entry, "modifyTimestamp")),
+        primary_group_sid=_primary_group_sid(sid, _first(entry, "primaryGroupID")),
     )
+
+
+def _primary_group_sid(sid: str | None, primary_group: bytes | None) -> str | None:
+    """The SID of the account's primary group: its domain's SID and the primaryGroupID RID.
+
+    AD lists that membership nowhere else (not in the group's `member`, not in `memberOf`): an account made
+    a Domain Admin through primaryGroupID=512 would otherwise go unseen.
+    """
+    if sid is None or primary_group is None or not primary_group.isdigit():
+        return None
+    return f"{sid.rsplit('-', 1)[0]}-{int(primary_group)}"
 
 
 def _group(dn: str, entry: dict[str, list[bytes]], settings: LdapSettings) -> DirectoryGroup:
@@ -244,13 +284,24 @@ def _higher(current: str | None, candidate: str | None) -> str | None:
 
 
 def _server_identity(connection: Any) -> str | None:
-    """The DC answering (rootDSE dsServiceName); None where the server has no such thing (OpenLDAP)."""
+    """The DC answering and its database's invocationId; None where there is no such thing (OpenLDAP).
+
+    USNs are only comparable on the same DC *and* the same copy of its database: a DC restored from backup
+    keeps its name (dsServiceName) but gets a new invocationId, and may hand out USNs already seen.
+    """
     try:
         entries = connection.search_s("", ldap.SCOPE_BASE, "(objectClass=*)", ["dsServiceName"])
+        values = entries[0][1].get("dsServiceName") if entries else None
+        service = text(values[0]) if values else None
+        if service is None:
+            return None
+        settings = connection.search_s(service, ldap.SCOPE_BASE, "(objectClass=*)", ["invocationId"])
     except ldap.LDAPError:
         return None
-    values = entries[0][1].get("dsServiceName") if entries else None
-    return text(values[0]) if values else None
+    invocation = _first(settings[0][1], "invocationId") if settings else None
+    if invocation is None or len(invocation) != 16:
+        return service
+    return f"{service}#{uuid.UUID(bytes_le=invocation)}"
 
 
 def _message(failure: Exception) -> str:

@@ -49,25 +49,35 @@ class Finding:
 
 
 def privileged_members(records: Iterable[DirectoryRecord]) -> dict[str, set[str]]:
-    """Account DN (lower case) → the privileged groups (DN) it belongs to, directly or through nesting."""
+    """Account DN (lower case) → the privileged groups (DN) it belongs to, directly or through nesting.
+
+    Primary group membership counts (AD keeps it in the account's primaryGroupID, not in the group's `member`).
+    """
+    records = list(records)
     groups = {r.dn.lower(): r for r in records if isinstance(r, DirectoryGroup)}
+    by_primary: dict[str, list[str]] = {}
+    for account in records:
+        if isinstance(account, DirectoryAccount) and account.primary_group_sid:
+            by_primary.setdefault(account.primary_group_sid, []).append(account.dn)
     found: dict[str, set[str]] = {}
     for group in groups.values():
         if rid(group.sid) not in PRIVILEGED_RIDS:
             continue
-        for member in _expand(group, groups):
+        for member in _expand(group, groups, by_primary):
             found.setdefault(member, set()).add(group.dn)
     return found
 
 
-def _expand(group: DirectoryGroup, groups: dict[str, DirectoryGroup]) -> set[str]:
+def _expand(
+    group: DirectoryGroup, groups: dict[str, DirectoryGroup], by_primary: dict[str, list[str]]
+) -> set[str]:
     members: set[str] = set()
     pending, seen = [group], {group.dn.lower()}
     for _ in range(MAX_NESTING * max(1, len(groups))):  # bounded, cycles included
         if not pending:
             break
         current = pending.pop()
-        for member in current.members:
+        for member in (*current.members, *(by_primary.get(current.sid, ()) if current.sid else ())):
             key = member.lower()
             nested = groups.get(key)
             if nested is not None:
@@ -181,6 +191,11 @@ def findings(
         "Comptes marqués adminCount=1 qui ne sont plus privilégiés",
         "Ces comptes gardent des protections d'administrateur (AdminSDHolder) : remettre adminCount à 0 et "
         "l'héritage des droits.",
-        (a.dn for a in accounts if a.admin_count == 1 and a.dn.lower() not in privileged),
+        # krbtgt carries adminCount=1 by design on every AD (a protected account): not an orphan.
+        (
+            a.dn
+            for a in accounts
+            if a.admin_count == 1 and a.dn.lower() not in privileged and rid(a.sid) != KRBTGT_RID
+        ),
     )
     return result

@@ -32,6 +32,7 @@ class DirectoryAccount:
     operating_system_version: str | None = None
     changed: int | None = None  # uSNChanged (Active Directory)
     modified: datetime | None = None  # modifyTimestamp
+    primary_group_sid: str | None = None  # AD: domain SID + primaryGroupID (513 Domain Users by default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,8 @@ class SyncSummary:
     finished_at: datetime
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    server_identity: str | None = None  # AD: the answering DC (dsServiceName); its USNs are its own
+    # AD: the answering DC and its database copy (dsServiceName#invocationId); its USNs are its own
+    server_identity: str | None = None
 
 
 DirectoryRecord = DirectoryAccount | DirectoryGroup

@@ -25,6 +25,8 @@ _RFC3164 = re.compile(
 )
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 _NIL = "-"
+# Swapped as one tuple, so that a thread parsing with another reception time never reads this one's stamps.
+_bsd_memo: tuple[datetime | None, dict[tuple[str, tzinfo], str | None]] = (None, {})
 
 
 def parse_header(line: str, received: datetime, zone: tzinfo) -> tuple[dict[str, Any], str]:
@@ -86,9 +88,9 @@ def _rfc3164(rest: str, received: datetime, zone: tzinfo) -> tuple[dict[str, Any
     if match is None:
         return None
     fields: dict[str, Any] = {}
-    stamp = _bsd_time(match.group("ts"), received, zone)
+    stamp = _bsd_printed(match.group("ts"), received, zone)
     if stamp is not None:
-        fields["@timestamp"] = stamp.isoformat()
+        fields["@timestamp"] = stamp
     if match.group("host"):
         fields["host.name"] = match.group("host")
     if match.group("tag"):
@@ -96,6 +98,20 @@ def _rfc3164(rest: str, received: datetime, zone: tzinfo) -> tuple[dict[str, Any
     if match.group("pid"):
         fields["process.pid"] = match.group("pid")
     return fields, match.group("msg") or ""
+
+
+def _bsd_printed(text: str, received: datetime, zone: tzinfo) -> str | None:
+    """The ISO form of `_bsd_time`, computed once per distinct stamp among the lines of one reception time."""
+    global _bsd_memo
+    memo_received, memo = _bsd_memo
+    if memo_received is not received:  # the year depends on the reception time: a memo for each
+        memo = {}
+        _bsd_memo = (received, memo)
+    key = (text, zone)
+    if key not in memo:
+        stamp = _bsd_time(text, received, zone)
+        memo[key] = stamp.isoformat() if stamp is not None else None
+    return memo[key]
 
 
 def _bsd_time(text: str, received: datetime, zone: tzinfo) -> datetime | None:

@@ -51,7 +51,7 @@ class EstablishmentList(BaseModel):
 
 class AlertOut(_Out):
     id: int
-    establishment_id: int
+    establishment_id: int | None  # None: raised on events of an unknown sender (GHT-wide roles see those)
     source: str
     source_ref: str
     title: str

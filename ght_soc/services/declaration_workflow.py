@@ -21,7 +21,7 @@ from ght_soc.declarations.fields import FieldValue
 from ght_soc.declarations.regimes import StageKind, StartKind
 from ght_soc.domain import Role, TimelineKind
 from ght_soc.models import Declaration, DeclarationStatus
-from ght_soc.services import timeline
+from ght_soc.services import audit, timeline
 from ght_soc.services.declaration_documents import (
     DocumentView,
     FrozenDocument,
@@ -123,6 +123,14 @@ def approve(
     change_status(row, S.APPROVED)
     row.approved_at, row.approved_by_id, row.approved_by_name = now, actor.user_id, actor.display_name
     _record(session, row, context, actor, now, "Approuvée")
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.DECLARATION_APPROVED,
+        target=f"declaration:{row.id}",
+        details={"regime": row.regime_id, "stage": str(row.stage)},
+        now=now,
+    )
 
 
 def record_sent(
@@ -159,6 +167,19 @@ def record_sent(
         actor,
         now,
         f"Déposée le {format_local(sent_at, zone)} via {row.sent_channel}, référence {row.sent_reference}",
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.DECLARATION_SENT,
+        target=f"declaration:{row.id}",
+        details={
+            "regime": row.regime_id,
+            "stage": str(row.stage),
+            "channel": row.sent_channel,
+            "reference": row.sent_reference,
+        },
+        now=now,
     )
 
 

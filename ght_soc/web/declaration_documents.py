@@ -29,7 +29,7 @@ from ght_soc.web.declarations import (
     template_helpers,
 )
 from ght_soc.web.forms import ActionForm
-from ght_soc.web.security import current_principal, requires
+from ght_soc.web.security import current_principal, requires, requires_recent_auth
 
 bp = Blueprint("declaration_documents", __name__, url_prefix="/declarations")
 
@@ -103,12 +103,14 @@ def review(declaration_id: int) -> Response:
 
 @bp.post("/<int:declaration_id>/approve")
 @requires(Permission.DECLARE)
+@requires_recent_auth
 def approve(declaration_id: int) -> Response:
     return _document_action(declaration_id, workflow.approve)
 
 
 @bp.post("/<int:declaration_id>/sent")
 @requires(Permission.DECLARE)
+@requires_recent_auth
 def sent(declaration_id: int) -> Response:
     def zone(row: Declaration) -> str:
         return current_context().timezone(row.establishment.key)

@@ -34,15 +34,16 @@ def hang_seconds() -> int:
     return HANG_SECONDS * LONG_FACTOR if long_run() else HANG_SECONDS
 
 
-def fuzz(examples: int, *, deadline_ms: int = 1000) -> settings:
-    """The settings of one property: `examples` in CI, LONG_FACTOR times more with HYPOTHESIS_PROFILE=long."""
+def fuzz(examples: int, *, deadline_ms: int | None = 1000) -> settings:
+    """The settings of one property: `examples` in CI, LONG_FACTOR times more with HYPOTHESIS_PROFILE=long;
+    `deadline_ms=None` leaves only the whole-test hang guard (tests/fuzz/conftest.py)."""
     long = long_run()
     return settings(
         max_examples=examples * LONG_FACTOR if long else examples,
         derandomize=not long,
         database=DirectoryBasedExampleDatabase(".hypothesis/examples") if long else None,
         # Generous against a loaded 2-core CI machine; the bugs it catches took seconds to minutes.
-        deadline=timedelta(milliseconds=deadline_ms),
+        deadline=None if deadline_ms is None else timedelta(milliseconds=deadline_ms),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         print_blob=True,
     )

@@ -77,7 +77,8 @@ def test_every_operation_answers_as_documented(
     operation = from_wsgi("/api/v1/openapi.json", app)[_PATH_PARAM.sub(r"{\2}", path)][method]
     headers = {"Authorization": f"Bearer {token}"}
 
-    @fuzz(EXAMPLES, deadline_ms=5000)
+    # No per-request deadline: a database under a loaded CI machine is slow, not wrong (the hang guard stays).
+    @fuzz(EXAMPLES, deadline_ms=None)
     @given(operation.as_strategy(generation_mode=mode))
     def answers_as_documented(case: schemathesis.Case) -> None:
         if mode is GenerationMode.POSITIVE and isinstance(case.query, dict):

@@ -14,10 +14,20 @@ from ght_soc.domain import Role
 from ght_soc.governance.enums import DesignationRole, ResourceKind, ShareUnit
 from ght_soc.governance.shares import Share
 from ght_soc.services.shared_resources import NewDesignation, NewResource, create_resource, designate
-from tests.conftest import Establishments
+from tests.conftest import Establishments, HubClient
 
 AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
 CHU, EHPAD, EPSM = "chu-tours-demo", "ehpad-blois-demo", "epsm-loches-demo"
+
+
+@pytest.fixture()
+def client(client: HubClient, app: Flask) -> HubClient:
+    """The shared client, reading the pages in English: these tests quote the English wording.
+
+    French stays the product default (tests/test_i18n.py); a complete French catalogue would otherwise hide it.
+    """
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    return client
 
 
 @dataclass(frozen=True)

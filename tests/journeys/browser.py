@@ -101,7 +101,7 @@ class Browser:
         self.driver.get(url)
 
     def wait(self, condition: Callable[[webdriver.Chrome], Any], what: str) -> Any:
-        return WebDriverWait(self.driver, WAIT_SECONDS).until(condition, message=f"waited for {what}")
+        return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1).until(condition, message=f"waited for {what}")
 
     def wait_heading(self, text: str) -> None:
         """Wait until the page's h1 contains `text` (a page loaded after a click or a redirect)."""
@@ -156,7 +156,8 @@ class Browser:
 
     def login(self, login: str, password: str) -> None:
         """The login page, filled with the keyboard: tab to the button, check its focus ring, press Enter."""
-        self.go("/login")
+        if not self.path().startswith("/login"):  # a login page reached by a redirect keeps its `next`
+            self.go("/login")
         self.wait_heading("Se connecter")
         self.type("Identifiant", login)
         self.type("Mot de passe", password)
@@ -177,6 +178,7 @@ class Browser:
 
     # --- checks of a key page -------------------------------------------------------------------------------
     def key_page(self, name: str, *, max_width: int | None = None) -> None:
+        print("KEY", name, round(time.monotonic(), 1))
         """Screenshot the page, then check it is accessible, offline and (on a phone) not wider than the screen."""
         self.screenshot(name)
         problems = self.driver.execute_script(ACCESSIBILITY_SCRIPT)

@@ -37,8 +37,9 @@ from tests.conftest import EXAMPLE_CONFIG, TEST_SECRET
 from tests.oncall.peers import SmtpHandler, smtp_server
 
 TRAP_COMMUNITY = "journeys-trap-" + "c0mmunity"  # an SNMP community that must never reach a log line
-# Loggers of the test's own tools: the browser driver logs what it types (passwords) at DEBUG, not the hub.
-TOOL_LOGGERS = ("selenium", "urllib3")
+# Loggers of the test's own tools, not the hub's: the browser driver (it logs what it types at DEBUG) and the
+# test SMTP server (aiosmtpd's "mail.log").
+TOOL_LOGGERS = ("selenium", "urllib3", "mail.log")
 
 
 class LogCapture(logging.Handler):

@@ -16,7 +16,9 @@ from tests.journeys.browser import Authenticator, Browser
 from tests.journeys.hub import LiveHub
 
 
-def enrol_and_log_in(browser: Browser, hub: LiveHub, login: str) -> Authenticator:
+def enrol_and_log_in(
+    browser: Browser, hub: LiveHub, login: str, landing: str = "Vue d'ensemble du GHT"
+) -> Authenticator:
     """First login of a GHT-wide account: the set-up page, its key into the phone app, the recovery codes."""
     browser.login(login, hub.password)
     browser.wait_heading("Configurer une application d'authentification")
@@ -32,7 +34,7 @@ def enrol_and_log_in(browser: Browser, hub: LiveHub, login: str) -> Authenticato
     for number, code in enumerate(codes):
         hub.remember_secret(f"recovery:{login}:{number}", code)
     browser.click(browser.driver.find_element(By.LINK_TEXT, "Continuer"))
-    browser.wait_heading("Vue d'ensemble du GHT")
+    browser.wait_heading(landing)
     return authenticator
 
 

@@ -30,6 +30,7 @@ T = TypeVar("T")
 REALM = "CHU-DEMO.LOCAL"
 DOMAIN = "CHUDEMO"
 BASE_DN = "DC=chu-demo,DC=local"
+DNS_DOMAIN = "chu-demo.local"
 HOST = "dc01.chu-demo.local"
 ADMIN_PASSWORD = "Gh7-Soc!Provision-2026"  # meets the default complexity rules (3 classes, 7+ characters)
 CLONE_NEWNET = 0x40000000
@@ -45,7 +46,9 @@ def missing_prerequisite() -> str | None:
     """Why the Samba tests cannot run here, or None when they can try."""
     for tool in ("samba", "samba-tool", "ip"):
         if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
-            return f"`{tool}` is not installed (scripts/bootstrap.sh installs samba-ad-dc, samba-ad-provision)"
+            return (
+                f"`{tool}` is not installed (scripts/bootstrap.sh installs samba-ad-dc, samba-ad-provision)"
+            )
     if os.geteuid() != 0:
         return "network namespaces (`ip netns add`) and `samba` need root"
     return None
@@ -188,7 +191,9 @@ class SambaDc:
             self._thread.shutdown(wait=True)  # the thread holds the namespace until it exits
             self._thread = None
         if self._namespace_made:
-            subprocess.run(["ip", "netns", "del", self.namespace], capture_output=True, timeout=30, check=False)
+            subprocess.run(
+                ["ip", "netns", "del", self.namespace], capture_output=True, timeout=30, check=False
+            )
             self._namespace_made = False
         shutil.rmtree(self.folder, ignore_errors=True)
 
