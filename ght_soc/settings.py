@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ldap.dn
@@ -36,6 +36,7 @@ from ght_soc.domain import (
     Role,
 )
 from ght_soc.finess import check_finess, validate_finess
+from ght_soc.yaml_locations import LineFinder, dotted, reason, root_causes
 
 ENV_CONFIG_PATH = "GHT_SOC_CONFIG"
 ENV_DATABASE_URL = "GHT_SOC_DATABASE_URL"
@@ -415,21 +416,21 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
             [ConfigProblem(shown, 1, "-", "un dictionnaire YAML est attendu au premier niveau")]
         )
 
-    locate = _LineFinder(tree)
+    locate = LineFinder(tree)
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as error:
         problems = [
-            ConfigProblem(shown, locate(item["loc"]), _dotted(item["loc"]), _reason(item))
-            for item in _root_causes(error.errors())
+            ConfigProblem(shown, locate(item["loc"]), dotted(item["loc"]), reason(item))
+            for item in root_causes(error.errors())
         ]
         raise ConfigError(problems) from None
 
     problems = [
-        ConfigProblem(shown, locate(loc), _dotted(loc), reason) for loc, reason in _cross_checks(settings)
+        ConfigProblem(shown, locate(loc), dotted(loc), reason) for loc, reason in _cross_checks(settings)
     ]
     secrets, secret_problems = _read_secrets(settings, environ)
-    problems += [ConfigProblem(shown, locate(loc), _dotted(loc), reason) for loc, reason in secret_problems]
+    problems += [ConfigProblem(shown, locate(loc), dotted(loc), reason) for loc, reason in secret_problems]
     if problems:
         raise ConfigError(problems)
     return LoadedConfig(
@@ -456,7 +457,7 @@ def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
     for loc, number in _finess_numbers(settings):
         if number in seen_finess:
             found.append((loc, f"FINESS en double : {number} déjà utilisé par {seen_finess[number]}"))
-        seen_finess.setdefault(number, _dotted(loc))
+        seen_finess.setdefault(number, dotted(loc))
     keys = {e.key for e in settings.establishments}
     seen_ports: set[tuple[str, int]] = set()
     for index, listener in enumerate(settings.logs.listeners):
@@ -629,77 +630,26 @@ def _finess_numbers(settings: Settings) -> list[tuple[Loc, str]]:
     return numbered
 
 
-def _warnings(settings: Settings, shown: str, locate: _LineFinder) -> list[str]:
+def _warnings(settings: Settings, shown: str, locate: LineFinder) -> list[str]:
     found = []
     for loc, number in _finess_numbers(settings):
         warning = check_finess(number).warning
         if warning:
-            found.append(str(ConfigProblem(shown, locate(loc), _dotted(loc), warning)))
+            found.append(str(ConfigProblem(shown, locate(loc), dotted(loc), warning)))
     return found
 
 
-def _trap_warnings(settings: Settings, secrets: Secrets, shown: str, locate: _LineFinder) -> list[str]:
+def _trap_warnings(settings: Settings, secrets: Secrets, shown: str, locate: LineFinder) -> list[str]:
     """A trap community named but not set refuses those traps; the hub still starts (traps are optional)."""
     return [
         str(
             ConfigProblem(
                 shown,
                 locate(("establishments", index, "trap_community_env")),
-                _dotted(("establishments", index, "trap_community_env")),
+                dotted(("establishments", index, "trap_community_env")),
                 f"{e.trap_community_env} n'est pas définie : les traps v1/v2c de cette communauté seront refusés",
             )
         )
         for index, e in enumerate(settings.establishments)
         if e.trap_community_env and e.key not in secrets.trap_communities
     ]
-
-
-def _root_causes(errors: list[Any]) -> list[Any]:
-    """Drop the "too short" error pydantic adds to a list whose items failed: the items' errors say it."""
-    return [
-        item
-        for item in errors
-        if item["type"] != "too_short"
-        or not any(o is not item and o["loc"][: len(item["loc"])] == item["loc"] for o in errors)
-    ]
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "-"
-
-
-def _reason(item: Any) -> str:
-    if item["type"] == "extra_forbidden":
-        return "clé inconnue"
-    if item["type"] == "missing":
-        return "clé obligatoire absente"
-    message = str(item["msg"])
-    return message.removeprefix("Value error, ")
-
-
-class _LineFinder:
-    """Finds the line of a pydantic location in the composed YAML tree (the deepest node that exists)."""
-
-    def __init__(self, root: yaml.Node | None) -> None:
-        self._root = root
-
-    def __call__(self, loc: Sequence[str | int]) -> int | None:
-        node = self._root
-        line = node.start_mark.line + 1 if node is not None else None
-        for part in loc:
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if key.value == part:
-                        line, child = key.start_mark.line + 1, value
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
-            if child is None:
-                break
-            node = child
-        return line

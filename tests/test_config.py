@@ -71,7 +71,10 @@ def test_the_bundled_demo_ght_is_complete_and_valid() -> None:
     } <= categories
     assert categories & {EstablishmentCategory.LABORATORY, EstablishmentCategory.RADIOTHERAPY_CENTRE}
     assert all(e.sites for e in establishments)
-    assert config.warnings == ()
+    # Only the demo's trap community is missing here: `ght-soc demo` sets it.
+    assert [w.split(": ")[1] for w in config.warnings] == ["establishments[0].trap_community_env"]
+    with_traps = load_config(EXAMPLE_CONFIG, environ={**ENV, "GHT_SOC_DEMO_TRAP_COMMUNITY": "ght-demo-traps"})
+    assert with_traps.warnings == ()
 
 
 def test_settings_are_frozen_and_secrets_are_never_shown(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import socket
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -33,6 +34,10 @@ from connectors.snmp.records import FailureReason
 from connectors.snmp.settings import V3Credentials
 
 VarBinds = list[tuple[str, wire.Value]]
+# Every reply of a poll lands on one socket: 50 devices in flight each answering a 25-row GETBULK of 9 columns
+# (~10 KB, ~20 KB of kernel memory each on loopback) overflow Linux's default 208 KiB buffer while the loop
+# decodes, and a dropped reply costs a whole timeout. Linux caps the request at net.core.rmem_max.
+RECEIVE_BUFFER_BYTES = 4 * 2**20
 
 
 class SessionError(Exception):
@@ -79,8 +84,12 @@ class UdpClient:
                 self._lock = asyncio.Lock()
             async with self._lock:
                 if self._transport is None:
+                    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+                    sock.bind(("0.0.0.0", 0))
+                    sock.setblocking(False)
                     self._transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-                        lambda: _Datagrams(self._received), local_addr=("0.0.0.0", 0)
+                        lambda: _Datagrams(self._received), sock=sock
                     )
 
     def close(self) -> None:

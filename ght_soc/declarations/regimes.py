@@ -35,7 +35,8 @@ from ght_soc.declarations.fields import FIELDS
 from ght_soc.resources import bundled_config_path
 
 # The settings loader's line finding and error wording, shared so every config error reads the same.
-from ght_soc.settings import ConfigError, ConfigProblem, _dotted, _LineFinder, _reason, _root_causes
+from ght_soc.settings import ConfigError, ConfigProblem
+from ght_soc.yaml_locations import LineFinder, dotted, reason, root_causes
 
 
 class StageKind(StrEnum):
@@ -361,13 +362,13 @@ def _load_file(path: Path) -> tuple[Regime | None, list[ConfigProblem]]:
         return None, [ConfigProblem(shown, line, "-", f"YAML invalide : {error}")]
     if not isinstance(raw, dict):
         return None, [ConfigProblem(shown, 1, "-", "un dictionnaire YAML est attendu au premier niveau")]
-    locate = _LineFinder(tree)
+    locate = LineFinder(tree)
     try:
         regime = Regime.model_validate(raw)
     except ValidationError as error:
         return None, [
-            ConfigProblem(shown, locate(item["loc"]), _dotted(item["loc"]), _reason(item))
-            for item in _root_causes(error.errors())
+            ConfigProblem(shown, locate(item["loc"]), dotted(item["loc"]), reason(item))
+            for item in root_causes(error.errors())
         ]
-    problems = [ConfigProblem(shown, locate(loc), _dotted(loc), why) for loc, why in _stage_problems(regime)]
+    problems = [ConfigProblem(shown, locate(loc), dotted(loc), why) for loc, why in _stage_problems(regime)]
     return (None if problems else regime), problems

@@ -10,13 +10,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ght_soc import yaml_loading
 from ght_soc.governance.enums import Applicability, CheckKind, DesignationRole, HygieneLevel
+from ght_soc.yaml_locations import LineFinder, dotted, reason
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -209,7 +210,7 @@ def cached_catalogue(directory: Path) -> Catalogue:
     return load_catalogue(directory)
 
 
-def _parse(path: Path, model: type[M], problems: list[CatalogueProblem]) -> tuple[M, _Lines] | None:
+def _parse(path: Path, model: type[M], problems: list[CatalogueProblem]) -> tuple[M, LineFinder] | None:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -224,7 +225,7 @@ def _parse(path: Path, model: type[M], problems: list[CatalogueProblem]) -> tupl
         line = mark.line + 1 if mark is not None else None
         problems.append(CatalogueProblem(shown, line, "-", f"YAML invalide : {error}"))
         return None
-    lines = _Lines(tree)
+    lines = LineFinder(tree)
     if not isinstance(raw, dict):
         problems.append(CatalogueProblem(shown, 1, "-", "un dictionnaire YAML est attendu au premier niveau"))
         return None
@@ -233,23 +234,23 @@ def _parse(path: Path, model: type[M], problems: list[CatalogueProblem]) -> tupl
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
-            problems.append(CatalogueProblem(shown, lines(loc), _dotted(loc), _reason(item)))
+            problems.append(CatalogueProblem(shown, lines(loc), dotted(loc), reason(item)))
         return None
 
 
 def _cross_checks(
     directory: Path,
     obligations: _ObligationsFile,
-    obligation_lines: _Lines,
+    obligation_lines: LineFinder,
     hygiene: _HygieneFile,
-    hygiene_lines: _Lines,
+    hygiene_lines: LineFinder,
 ) -> list[CatalogueProblem]:
     problems: list[CatalogueProblem] = []
     o_path, h_path = str(directory / OBLIGATIONS_FILE), str(directory / HYGIENE_FILE)
     domains = {d.key for d in obligations.domains}
 
-    def problem(path: str, lines: _Lines, loc: tuple[str | int, ...], reason: str) -> None:
-        problems.append(CatalogueProblem(path, lines(loc), _dotted(loc), reason))
+    def problem(path: str, lines: LineFinder, loc: tuple[str | int, ...], reason: str) -> None:
+        problems.append(CatalogueProblem(path, lines(loc), dotted(loc), reason))
 
     for index, domain in enumerate(obligations.domains):
         if [d.key for d in obligations.domains].index(domain.key) != index:
@@ -282,43 +283,3 @@ def _cross_checks(
 
 def _unknown(value: str, known: set[str]) -> str:
     return f"domaine inconnu {value!r} (connus : {', '.join(sorted(known))})"
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "-"
-
-
-def _reason(item: Any) -> str:
-    if item["type"] == "extra_forbidden":
-        return "clé inconnue"
-    if item["type"] == "missing":
-        return "clé obligatoire absente"
-    return str(item["msg"]).removeprefix("Value error, ")
-
-
-class _Lines:
-    """The line of a pydantic location in the composed YAML tree (the deepest node that exists)."""
-
-    def __init__(self, root: yaml.Node | None) -> None:
-        self._root = root
-
-    def __call__(self, loc: Sequence[str | int]) -> int | None:
-        node = self._root
-        line = node.start_mark.line + 1 if node is not None else None
-        for part in loc:
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if key.value == part:
-                        line, child = key.start_mark.line + 1, value
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
-            if child is None:
-                break
-            node = child
-        return line

@@ -3,19 +3,22 @@
 A login with a local password keeps the local check, unchanged. Any other login goes to the directories whose
 `login:` is enabled: `user@domain` and `DOMAIN\\user` to the directory that lists the domain, a bare name to
 every such directory, and the password is only ever sent to the one directory where exactly one account of
-that name exists (never sprayed over the GHT's directories). Once the directory accepts it, the person gets a
-local row with no password (`User.directory`), whose roles are set again from their groups at every login:
-a group left in the directory is a role gone here. Throttling counts as for local logins, before any bind.
+that name exists (never sprayed over the GHT's directories). Once the directory accepts it, the person's
+local row and roles come from ght_soc/services/directory_accounts.py. Throttling counts as for local logins,
+and is checked before any directory is asked.
+
+Three steps, so that no directory is asked inside a unit of work (SQLite's writers hold the database lock for
+a whole unit of work, and a directory that times out would hold it that long): `plan_login` reads the
+database, `ask_directories` talks LDAP only, `authenticate` decides and counts.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,61 +31,23 @@ from connectors.ldap.authenticate import (
     LdapUnavailable,
     ServiceAccountRefused,
     find_account,
-    normalise_dn,
     verify,
 )
-from connectors.ldap.settings import LdapSettings
-from ght_soc.domain import GHT_WIDE_ONLY_ROLES, Role
-from ght_soc.models import Establishment, LoginThrottle, TotpCredential, User
+from ght_soc.models import LoginThrottle, TotpCredential, User
 from ght_soc.services import authentication
 from ght_soc.services.authentication import LoginOutcome, LoginResult, normalise_login
-from ght_soc.services.users import assign_role, create_user, revoke_role
-from ght_soc.settings import LoadedConfig, LoginThrottleConfig
+from ght_soc.services.directory_accounts import LoginDirectory, admit, login_directories
+from ght_soc.settings import LoginThrottleConfig
 
 log = logging.getLogger(__name__)
-Grant = tuple[Role, int | None]  # a role, and its establishment's id (None: the whole GHT)
-
-
-@dataclass(frozen=True)
-class LoginDirectory:
-    """A directory people may log in through, with its group → role table (keys normalised)."""
-
-    label: str  # "establishment-key/directory-name", as stored in User.directory
-    establishment: str
-    support: bool  # the GHT's directory: the only one that may give GHT-wide roles
-    settings: LdapSettings
-    role_groups: Mapping[str, Role]  # normalised group DN, or group SID, → role
-    domains: frozenset[str]  # lower case
-
-
-def login_directories(config: LoadedConfig) -> tuple[LoginDirectory, ...]:
-    """The directories of the configuration whose `login:` is enabled, in the file's order."""
-    found = []
-    for establishment in config.settings.establishments:
-        for item in establishment.directories:
-            if item.login is None or not item.login.enabled:
-                continue
-            label = f"{establishment.key}/{item.name}"
-            # The same fields as ght_soc/directory_sync.py `connector_settings`, which imports Flask.
-            settings = LdapSettings(
-                establishment=establishment.key,
-                uri=item.uri,
-                bind_dn=item.bind_dn,
-                password=config.secrets.directory_passwords[label],
-                base_dns=item.base_dns,
-                profile=item.profile,
-                start_tls=item.start_tls,
-                ca_file=Path(item.ca_file) if item.ca_file else None,
-                allow_plain_ldap=item.allow_plain_ldap,
-                page_size=item.page_size,
-                timeout=item.timeout_seconds,
-            )
-            groups = {_group_key(key): role for key, role in item.login.role_groups.items()}
-            domains = frozenset(d.lower() for d in item.login.domains)
-            found.append(
-                LoginDirectory(label, establishment.key, establishment.support, settings, groups, domains)
-            )
-    return tuple(found)
+__all__ = [
+    "LoginDirectory",
+    "ask_directories",
+    "authenticate",
+    "login_directories",
+    "password_still_right",
+    "plan_login",
+]
 
 
 class Verdict(StrEnum):
@@ -179,7 +144,7 @@ def authenticate(
         return LoginResult(LoginOutcome.REFUSED)
     user = None
     if answer.verdict is Verdict.ACCEPTED and answer.directory and answer.identity:
-        user = _admit(session, answer.directory, answer.identity, now)
+        user = admit(session, answer.directory, answer.identity, now)
     if user is None:
         locked = authentication.record_failure(
             session=session, login=name, client_address=client_address, now=now, policy=policy
@@ -195,6 +160,22 @@ def authenticate(
         session.delete(typed)
         session.flush()
     return LoginResult(LoginOutcome.SUCCESS, user_id=user.id)
+
+
+def password_still_right(
+    *, login: str, directory: str, password: str, directories: Sequence[LoginDirectory]
+) -> bool:
+    """Re-authentication of a directory account (`User.login`, `User.directory`): its own directory, asked
+    again with no database lock held; False when that directory refuses or cannot answer."""
+    own = [d for d in directories if d.label == directory]
+    account_name = login.removesuffix(f"@{directory}")
+    if not own or not password or account_name == login:
+        return False
+    try:
+        _check(own, account_name, password)
+    except (BadCredentials, AccountDisabled, LdapUnavailable, LdapTlsError, ServiceAccountRefused):
+        return False
+    return True
 
 
 def _locked_until(session: Session, name: str, client_address: str, now: datetime) -> datetime | None:
@@ -251,64 +232,3 @@ def _check(
         raise BadCredentials("aucun compte, ou plusieurs annuaires")
     directory, account = found[0]
     return directory, verify(directory.settings, account, password)
-
-
-def _admit(
-    session: Session, directory: LoginDirectory, identity: DirectoryIdentity, now: datetime
-) -> User | None:
-    """The person's local row, created or brought up to date, with the roles their groups give; None: refused."""
-    grants = _grants(session, directory, identity)
-    login = normalise_login(f"{identity.login}@{directory.label}")
-    user = session.scalars(select(User).where(User.login == login)).one_or_none()
-    if user is not None and user.directory != directory.label:
-        log.warning("directory login %r refused: a local account already has that name", login)
-        return None
-    if user is None:
-        if not grants or len(login) > 120:
-            return None  # no row for people the hub has no role for
-        user = create_user(
-            session=session,
-            login=login,
-            display_name=identity.display_name or identity.login,
-            password=None,
-            email=identity.mail,
-            directory=directory.label,
-            now=now,
-        )
-    else:
-        user.display_name = identity.display_name or identity.login
-        user.email = identity.mail
-    _set_roles(session, user, grants, now)
-    return user if grants and user.is_active else None
-
-
-def _grants(session: Session, directory: LoginDirectory, identity: DirectoryIdentity) -> set[Grant]:
-    establishment_id = session.scalars(
-        select(Establishment.id).where(Establishment.key == directory.establishment)
-    ).one()
-    member_of = identity.group_dns | identity.group_sids
-    grants: set[Grant] = set()
-    for group, role in directory.role_groups.items():
-        if group not in member_of:
-            continue
-        if role in GHT_WIDE_ONLY_ROLES:
-            if directory.support:  # the configuration refuses it elsewhere; checked again, it is cheap
-                grants.add((role, None))
-        else:
-            grants.add((role, establishment_id))
-    return grants
-
-
-def _set_roles(session: Session, user: User, grants: set[Grant], now: datetime) -> None:
-    """Make the user's assignments exactly `grants`; each change is its own audit row."""
-    for assignment in list(user.role_assignments):
-        if (assignment.role, assignment.establishment_id) not in grants:
-            revoke_role(session=session, user=user, assignment=assignment, now=now)
-    held = {(a.role, a.establishment_id) for a in user.role_assignments}
-    for role, establishment_id in sorted(grants - held, key=lambda g: (g[0].value, g[1] or 0)):
-        establishment = session.get(Establishment, establishment_id) if establishment_id is not None else None
-        assign_role(session=session, user=user, role=role, establishment=establishment, now=now)
-
-
-def _group_key(key: str) -> str:
-    return key.strip().upper() if key.strip().upper().startswith("S-1-") else normalise_dn(key)

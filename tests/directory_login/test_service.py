@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 
 from flask import Flask
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from ght_soc.services.directory_login import (
     ask_directories,
     authenticate,
     login_directories,
+    password_still_right,
     plan_login,
 )
 from ght_soc.settings import LoadedConfig, LoginThrottleConfig
@@ -114,3 +116,14 @@ def test_a_login_with_a_local_password_never_reaches_a_directory(
     make_user("local.dpo", Role.DPO, "ch-amboise-demo")
     nowhere = [unreachable(d) for d in login_directories(directory_config)]
     assert attempt(app, nowhere, "local.dpo", TEST_PASSWORD) == (Verdict.LOCAL, LoginOutcome.SUCCESS)
+
+
+def test_a_directory_account_proves_its_password_again_to_its_own_directory_only(
+    directory_config: LoadedConfig,
+) -> None:
+    directories = list(login_directories(directory_config))
+    check = partial(password_still_right, login="jmartin@ch-amboise-demo/ad", directories=directories)
+    assert check(directory="ch-amboise-demo/ad", password=PASSWORD)
+    assert not check(directory="ch-amboise-demo/ad", password="mauvais")
+    assert not check(directory="ch-amboise-demo/ad", password="")
+    assert not check(directory="chu-tours-demo/annuaire-ght", password=PASSWORD)  # not its directory

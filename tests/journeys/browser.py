@@ -14,6 +14,7 @@ from typing import Any
 
 import pyotp
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -101,7 +102,11 @@ class Browser:
         self.driver.get(url)
 
     def wait(self, condition: Callable[[webdriver.Chrome], Any], what: str) -> Any:
-        return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1).until(condition, message=f"waited for {what}")
+        try:
+            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1).until(condition)
+        except TimeoutException:
+            shot = self.screenshot("timeout")
+            raise AssertionError(f"waited for {what} on {self.path()}: {self.flashes()} (see {shot})") from None
 
     def wait_heading(self, text: str) -> None:
         """Wait until the page's h1 contains `text` (a page loaded after a click or a redirect)."""
@@ -187,7 +192,8 @@ class Browser:
         assert foreign == [], f"{name}: requests outside the hub {foreign}"
         if max_width is not None:
             width = int(self.driver.execute_script("return document.scrollingElement.scrollWidth"))
-            assert width <= max_width + 2, f"{name}: {width}px wide on a {max_width}px screen"
+            wide = self.driver.execute_script(WIDER_THAN_SCRIPT, max_width) if width > max_width + 2 else []
+            assert width <= max_width + 2, f"{name}: {width}px wide on a {max_width}px screen: {wide}"
 
     def loaded_urls(self) -> list[str]:
         """The page itself and every resource it loaded (Performance API)."""
@@ -242,4 +248,13 @@ for (let i = 1; i < headings.length; i++) {
   if (headings[i] > headings[i - 1] + 1) problems.push('heading h' + headings[i] + ' follows h' + headings[i - 1]);
 }
 return problems;
+"""
+
+# The innermost elements that stick out past the right edge of a `max` px wide screen.
+WIDER_THAN_SCRIPT = """
+const max = arguments[0];
+return Array.from(document.querySelectorAll('body *'))
+  .filter(el => el.getBoundingClientRect().right > max + 2)
+  .filter(el => !Array.from(el.children).some(c => c.getBoundingClientRect().right > max + 2))
+  .slice(0, 5).map(el => el.outerHTML.slice(0, 100) + ' → ' + Math.round(el.getBoundingClientRect().right));
 """
