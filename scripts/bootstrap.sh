@@ -39,6 +39,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The peers' own services stay off for good (they would start at the next boot): the tests start theirs.
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl mask --quiet slapd snmpd postgresql smbd nmbd samba-ad-dc 2>/dev/null || true
+  fi
 fi
 
 python=""

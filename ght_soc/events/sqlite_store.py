@@ -252,7 +252,7 @@ class SqliteEventStore:
             names = ", ".join((*_FIXED_STAGED, *map(_quoted, columns)))
             # No declared types: values keep what they were bound as until `events` applies its own.
             db.execute("DROP TABLE IF EXISTS temp.events_stage")
-            db.execute(f"CREATE TEMP TABLE events_stage (seq INTEGER PRIMARY KEY, {names})")
+            db.execute(f"CREATE TEMP TABLE events_stage (seq, {names})")
             self._local.staged = columns
         return ", ".join((*_FIXED_STAGED, *map(_quoted, columns)))
 
