@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GHT_SOC = Path(sys.executable).with_name("ght-soc")
@@ -87,7 +88,8 @@ def stored(events_db: Path) -> int:
         return 0
     try:
         with sqlite3.connect(f"file:{events_db}?mode=ro", uri=True, timeout=5) as connection:
-            return int(connection.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+            # The highest id: nothing is deleted here, and it costs no scan of a million rows every 0.1 s.
+            return int(connection.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
 
@@ -101,7 +103,7 @@ def wait_until(done, timeout: float) -> bool:
     return done()
 
 
-def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) -> dict[str, float]:
+def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) -> dict[str, Any]:
     port = free_port()
     events_db = work / "events.db"
     text = (ROOT / "config" / "ght.example.yaml").read_text(encoding="utf-8")
@@ -129,6 +131,7 @@ def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) ->
             raise RuntimeError(f"the listener did not start; see {work / 'listen.log'}")
         spy = _profiler(process.pid, profile) if profile is not None else None
         cpu_before = _cpu_seconds(process.pid)
+        threads_before = _thread_cpu_seconds(process.pid)
         start = time.monotonic()
         send(port, data)
         sent = time.monotonic() - start
@@ -137,6 +140,10 @@ def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) ->
         received = stored(events_db)
         cpu = _cpu_seconds(process.pid) - cpu_before
         rss = peak_rss_mb(process.pid)
+        threads = {
+            name: seconds - threads_before.get(name, 0.0)
+            for name, seconds in _thread_cpu_seconds(process.pid).items()
+        }
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -154,6 +161,7 @@ def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) ->
         "stored": received,
         "cpu_s": cpu,
         "peak_rss_mb": rss,
+        "threads": threads,
         "alerts": alerts[0],
         "detections": alerts[1],
     }
@@ -166,6 +174,21 @@ def _profiler(pid: int, output: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # attached before the first byte is sent
     return process
+
+
+def _thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds of each thread of the process so far (the main thread is the event loop, parsing)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = "main" if task.name == str(pid) else f"thread {task.name}"
+        found[f"{name} user"] = int(fields[11]) / ticks
+        found[f"{name} sys"] = int(fields[12]) / ticks
+    return found
 
 
 def _accepts(port: int) -> bool:
@@ -248,6 +271,8 @@ def main() -> None:
         f"(listener CPU {hub['cpu_s']:.1f} s, peak RSS {hub['peak_rss_mb']:.0f} MB, "
         f"{hub['alerts']:.0f} alerts from {hub['detections']:.0f} detections)"
     )
+    busy = {name: seconds for name, seconds in hub["threads"].items() if seconds >= 0.5}
+    print("listener threads, CPU s: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in busy.items()))
     print(
         f"rsyslog : {rsyslog['stored']:.0f} written in {rsyslog['elapsed_s']:.1f} s = {rsyslog_rate:,.0f} events/s "
         f"(peak RSS {rsyslog['peak_rss_mb']:.0f} MB)"

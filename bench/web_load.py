@@ -3,9 +3,14 @@
 Seeds 1,000,000 events, 100,000 alerts and 2,000 incidents across a 20-establishment GHT, serves the hub with
 waitress (8 threads) in its own process, runs `ght-soc listen` fed at 5,000 events/s by a paced sender
 process, and drives the main pages and the API with 20 concurrent clients (wrk, one per page, each request
-under one of 20 logged-in users: half GHT RSSIs, half site correspondents). Prints p50/p95/p99 per page;
-goal: p95 <= 200 ms for the overview, the alerts list, an incident page and the events search. The last
-lines are one JSON object per backend.
+under one of 20 logged-in users: half GHT RSSIs, half site correspondents). Two phases per backend:
+
+- users: each client pauses between its requests (--think-ms, mean 2 s: people reading pages); the goal,
+  p95 <= 200 ms for the overview, the alerts list, an incident page and the events search, is read here;
+- saturation: no pause at all, which measures the server's capacity (requests/s) rather than a latency.
+
+Prints p50/p95/p99 per page and the web server's CPU per request (what the shared 2-core machine's other load
+does not change). The last lines are one JSON object per backend.
 
     .venv/bin/python bench/web_load.py [--backends sqlite,postgresql] [--scale 0.1] [--seconds 60]
 """
@@ -101,8 +106,12 @@ def page_loads(seeded: Seeded, cookies: dict[str, str], clients: int) -> list[Pa
         plans["alerts"] += [(cookie, path) for path in ("/alerts/",) * 6]
         plans["alerts"] += [(cookie, f"/alerts/?establishment={some}"), (cookie, "/alerts/?page=2")]
         plans["alerts"] += [(cookie, "/alerts/?severity=high"), (cookie, "/alerts/?status=closed")]
-        mine = seeded.incidents_by_establishment[establishment_id] if establishment_id else seeded.incident_ids
-        plans["incident"] += [(cookie, f"/incidents/{mine[(n * 7 + k * 131) % len(mine)]}") for k in range(10)]
+        mine = (
+            seeded.incidents_by_establishment[establishment_id] if establishment_id else seeded.incident_ids
+        )
+        plans["incident"] += [
+            (cookie, f"/incidents/{mine[(n * 7 + k * 131) % len(mine)]}") for k in range(10)
+        ]
         searches = [
             "q=patient",
             f"q=u{(n * 37) % 500}",
@@ -114,13 +123,36 @@ def page_loads(seeded: Seeded, cookies: dict[str, str], clients: int) -> list[Pa
             "",
         ]
         plans["events_search"] += [(cookie, f"/events/?{query}") for query in searches]
-        plans["api_alerts"] += [(cookie, "/api/v1/alerts?status=new"), (cookie, "/api/v1/alerts?per_page=100")]
-        plans["api_events"] += [(cookie, "/api/v1/events?q=" + quote(f"user{n % 700}")), (cookie, "/api/v1/events")]
+        plans["api_alerts"] += [
+            (cookie, "/api/v1/alerts?status=new"),
+            (cookie, "/api/v1/alerts?per_page=100"),
+        ]
+        plans["api_events"] += [
+            (cookie, "/api/v1/events?q=" + quote(f"user{n % 700}")),
+            (cookie, "/api/v1/events"),
+        ]
     scale = clients / sum(SHARES.values())
     return [PageLoad(name, max(1, round(share * scale)), plans[name]) for name, share in SHARES.items()]
 
 
-def run_backend(backend: str, url: str, work: Path, events_template: Path, options: argparse.Namespace) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(
+    base: str, loads: list[PageLoad], seconds: int, think_ms: int, work: Path, server: int
+) -> dict[str, Any]:
+    """One phase: every page's wrk at once; per-page figures and the server's CPU per request."""
+    before = cpu_seconds(server)
+    pages = collect(start_wrk(base, loads, seconds, work, think_ms), timeout=seconds + 120)
+    requests = sum(row["requests"] for row in pages.values())
+    return {"pages": pages, "cpu_ms_per_request": (cpu_seconds(server) - before) * 1000 / max(requests, 1)}
+
+
+def run_backend(
+    backend: str, url: str, work: Path, events_template: Path, options: argparse.Namespace
+) -> dict[str, Any]:
     """Seed a fresh hub database at `url`, start the hub and drive it; the backend's figures."""
     work.mkdir()
     syslog_port, web_port = free_port(), free_port()
@@ -142,17 +174,30 @@ def run_backend(backend: str, url: str, work: Path, events_template: Path, optio
         events=options.events,
         now=utc_now(),
     )
-    assert seeded.establishment_ids == list(range(1, options.establishments + 1)), "events seeded for ids 1..N"
+    assert seeded.establishment_ids == list(range(1, options.establishments + 1)), (
+        "events seeded for ids 1..N"
+    )
     reset_sequences(engine)
     engine.dispose()
     print(f"[{backend}] hub seeded in {time.monotonic() - began:.0f} s", flush=True)
 
-    env = {**os.environ, "GHT_SOC_SECRET_KEY": SECRET, "GHT_SOC_DATABASE_URL": url, "GHT_SOC_CONFIG": str(config_path)}
+    env = {
+        **os.environ,
+        "GHT_SOC_SECRET_KEY": SECRET,
+        "GHT_SOC_DATABASE_URL": url,
+        "GHT_SOC_CONFIG": str(config_path),
+    }
     base = f"http://127.0.0.1:{web_port}"
     with ExitStack() as stack:
         server = stack.enter_context(
             process(
-                [sys.executable, str(ROOT / "bench" / "web_load_server.py"), str(config_path), str(web_port), "8"],
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "web_load_server.py"),
+                    str(config_path),
+                    str(web_port),
+                    "8",
+                ],
                 env,
                 work / "server.log",
             )
@@ -165,55 +210,101 @@ def run_backend(backend: str, url: str, work: Path, events_template: Path, optio
         feed_log = work / "feed.log"
         feeder = stack.enter_context(
             process(
-                [sys.executable, str(ROOT / "bench" / "web_load_feed.py"), str(syslog_port), str(options.rate)],
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "web_load_feed.py"),
+                    str(syslog_port),
+                    str(options.rate),
+                ],
                 env,
                 feed_log,
             )
         )
         if options.warmup:
-            collect(start_wrk(base, loads, options.warmup, work, options.think_ms), timeout=options.warmup + 120)
+            collect(start_wrk(base, loads, options.warmup, work, 0), timeout=options.warmup + 120)
+        load_average = os.getloadavg()[0]
         first, start = stored_events(work / "events.db"), time.monotonic()
-        figures = collect(start_wrk(base, loads, options.seconds, work, options.think_ms), timeout=options.seconds + 120)
+        users = drive(base, loads, options.seconds, options.think_ms, work, server.pid)
         last, elapsed = stored_events(work / "events.db"), time.monotonic() - start
-        if options.profile_pid_file:
-            Path(options.profile_pid_file).write_text(str(server.pid))
+        saturation = (
+            drive(base, loads, options.saturation_seconds, 0, work, server.pid)
+            if options.saturation_seconds
+            else None
+        )
         feeder.terminate()
         feeder.wait(timeout=30)
-    return {"backend": backend, "pages": figures, "ingest_events_per_s": (last - first) / elapsed}
+    return {
+        "backend": backend,
+        "users": users,
+        "saturation": saturation,
+        "ingest_events_per_s": (last - first) / elapsed,
+        "load_average": load_average,
+    }
+
+
+def table(title: str, phase: dict[str, Any]) -> None:
+    print(f"{title}; web server CPU {phase['cpu_ms_per_request']:.0f} ms per request")
+    print(f"{'page':<15}{'req':>7}{'req/s':>8}{'err':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for name, row in phase["pages"].items():
+        goal = "" if name not in GOAL_PAGES else ("  ok" if row["p95_ms"] <= 200 else "  > 200 ms goal")
+        print(
+            f"{name:<15}{row['requests']:>7.0f}{row['per_s']:>8.1f}{row['errors']:>6.0f}"
+            f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}{goal}"
+        )
+
+
+def percentiles(pages: dict[str, dict[str, float]], key: str) -> dict[str, float]:
+    return {name: round(row[key], 1) for name, row in pages.items()}
 
 
 def report(result: dict[str, Any], options: argparse.Namespace) -> dict[str, Any]:
-    pages = result["pages"]
-    print(f"\n[{result['backend']}] {options.clients} clients, {options.seconds} s, think {options.think_ms} ms; "
-          f"listener stored {result['ingest_events_per_s']:,.0f} events/s (fed at {options.rate:,}/s)")
-    print(f"{'page':<15}{'req':>7}{'req/s':>8}{'err':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name, row in pages.items():
-        goal = "" if name not in GOAL_PAGES else ("  ok" if row["p95_ms"] <= 200 else "  > 200 ms goal")
-        print(f"{name:<15}{row['requests']:>7.0f}{row['per_s']:>8.1f}{row['errors']:>6.0f}"
-              f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}{goal}")
-    return {
+    users, saturation = result["users"], result["saturation"]
+    print(
+        f"\n[{result['backend']}] listener stored {result['ingest_events_per_s']:,.0f} events/s "
+        f"(fed at {options.rate:,}/s); machine load average {result['load_average']:.1f} on {os.cpu_count()} CPUs"
+    )
+    table(f"users: {options.clients} clients, think {options.think_ms} ms, {options.seconds} s", users)
+    if saturation:
+        table(
+            f"saturation: {options.clients} clients, no think time, {options.saturation_seconds} s",
+            saturation,
+        )
+    figures = {
         "backend": result["backend"],
-        **{key: {name: round(pages[name][key + "_ms"], 1) for name in pages} for key in ("p95", "p50", "p99")},
-        "requests_per_s": round(sum(row["per_s"] for row in pages.values()), 1),
-        "errors": int(sum(row["errors"] for row in pages.values())),
+        **{f"{key}_ms": percentiles(users["pages"], f"{key}_ms") for key in ("p95", "p50", "p99")},
         "ingest_events_per_s": round(result["ingest_events_per_s"]),
+        "requests_per_s": round(sum(row["per_s"] for row in users["pages"].values()), 1),
+        "errors": int(sum(row["errors"] for row in users["pages"].values())),
+        "server_cpu_ms_per_request": round(users["cpu_ms_per_request"], 1),
         "clients": options.clients,
+        "think_ms": options.think_ms,
+        "load_average": round(result["load_average"], 1),
         "seed": {"events": options.events, "alerts": options.alerts, "incidents": options.incidents},
     }
+    if saturation:
+        figures["saturation"] = {
+            "requests_per_s": round(sum(row["per_s"] for row in saturation["pages"].values()), 1),
+            "p95_ms": percentiles(saturation["pages"], "p95_ms"),
+            "errors": int(sum(row["errors"] for row in saturation["pages"].values())),
+            "server_cpu_ms_per_request": round(saturation["cpu_ms_per_request"], 1),
+        }
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--scale", type=float, default=1.0, help="multiplies the seed sizes (quick runs: 0.05)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies the seed sizes (quick runs: 0.05)"
+    )
     parser.add_argument("--establishments", type=int, default=20)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rate", type=int, default=5000, help="events/s fed to the listener")
     parser.add_argument("--seconds", type=int, default=60, help="measured run, per backend")
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--think-ms", type=int, default=0, help="mean pause between a client's requests")
+    parser.add_argument("--think-ms", type=int, default=2000, help="users phase: mean pause between requests")
+    parser.add_argument("--saturation-seconds", type=int, default=30, help="no-pause phase (0: skip it)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (logs, databases)")
-    parser.add_argument("--profile-pid-file", help=argparse.SUPPRESS)
     options = parser.parse_args()
     options.events = int(1_000_000 * options.scale)
     options.alerts = int(100_000 * options.scale)

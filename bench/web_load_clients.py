@@ -83,7 +83,9 @@ end
 
 def _lua(load: PageLoad, think_ms: int, seed: int) -> str:
     pairs = ", ".join(f'{{"{cookie}", "{path}"}}' for cookie, path in load.requests)
-    delay = f"delay = function() return math.random({think_ms // 2}, {think_ms * 3 // 2}) end" if think_ms else ""
+    delay = (
+        f"delay = function() return math.random({think_ms // 2}, {think_ms * 3 // 2}) end" if think_ms else ""
+    )
     return (
         LUA.replace("@PAIRS@", "{" + pairs + "}")
         .replace("@SEED@", str(seed))
@@ -104,7 +106,17 @@ def start_wrk(
         script = work / f"wrk-{load.name}.lua"
         script.write_text(_lua(load, think_ms, seed), encoding="utf-8")
         running[load.name] = subprocess.Popen(
-            [wrk, "-t1", f"-c{load.connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), base],
+            [
+                wrk,
+                "-t1",
+                f"-c{load.connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(script),
+                base,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -125,6 +137,8 @@ def collect(running: dict[str, subprocess.Popen[str]], timeout: float) -> dict[s
             "requests": raw["requests"],
             "per_s": raw["requests"] / (raw["duration_us"] / 1e6),
             "errors": raw["non_200"] + raw["socket_errors"],
-            **{key.replace("_us", "_ms"): raw[key] / 1000 for key in ("p50_us", "p95_us", "p99_us", "max_us")},
+            **{
+                key.replace("_us", "_ms"): raw[key] / 1000 for key in ("p50_us", "p95_us", "p99_us", "max_us")
+            },
         }
     return found

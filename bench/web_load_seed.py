@@ -116,7 +116,11 @@ def seed_events(path: Path, count: int, establishment_ids: list[int], now: datet
         for first in range(0, count, EVENT_BATCH):
             batch = [
                 # One event in a hundred comes from an unknown sender (the unattributed bucket).
-                _event(n, start + n * step, None if n % 100 == 99 else establishment_ids[n % len(establishment_ids)])
+                _event(
+                    n,
+                    start + n * step,
+                    None if n % 100 == 99 else establishment_ids[n % len(establishment_ids)],
+                )
                 for n in range(first, min(first + EVENT_BATCH, count))
             ]
             store.append(batch)
@@ -158,7 +162,10 @@ def seed_hub(
             role = Role.GHT_RSSI if target is None else Role.SITE_CORRESPONDENT
             login = f"bench-{n:02d}"
             create_user(
-                session=session, login=login, display_name=f"Banc {n:02d}", password=PASSWORD,
+                session=session,
+                login=login,
+                display_name=f"Banc {n:02d}",
+                password=PASSWORD,
                 grants=[(role, target)],
             )
             logins.append((login, target.id if target else None))
@@ -189,10 +196,23 @@ def seed_hub(
         for row in incident_rows:
             affected = rng.sample(ids, rng.choice((1, 1, 2, 3)))
             for establishment_id in affected:
-                links.append({"incident_id": row["id"], "establishment_id": establishment_id, "added_at": row["created_at"]})
+                links.append(
+                    {
+                        "incident_id": row["id"],
+                        "establishment_id": establishment_id,
+                        "added_at": row["created_at"],
+                    }
+                )
                 by_establishment[establishment_id].append(row["id"])
-            for k, kind in enumerate((TimelineKind.OPENED, TimelineKind.ESTABLISHMENT, TimelineKind.NOTE,
-                                      TimelineKind.STATUS, TimelineKind.NOTE)):
+            for k, kind in enumerate(
+                (
+                    TimelineKind.OPENED,
+                    TimelineKind.ESTABLISHMENT,
+                    TimelineKind.NOTE,
+                    TimelineKind.STATUS,
+                    TimelineKind.NOTE,
+                )
+            ):
                 entries.append(
                     {
                         "incident_id": row["id"],
@@ -209,7 +229,9 @@ def seed_hub(
             connection.execute(insert(TimelineEntry), batch)
         for batch in _chunks(_alert_rows(rng, alerts, ids, incidents, now)):
             connection.execute(insert(Alert), batch)
-        links_rows = ({"alert_id": n, "event_ref": str(rng.randint(1, max(events, 1)))} for n in range(1, alerts + 1))
+        links_rows = (
+            {"alert_id": n, "event_ref": str(rng.randint(1, max(events, 1)))} for n in range(1, alerts + 1)
+        )
         for batch in _chunks(links_rows):
             connection.execute(insert(AlertEvent), batch)
     return Seeded(logins, by_establishment, [r["id"] for r in incident_rows], ids)

@@ -19,15 +19,9 @@ import ldap.filter
 from ldap.controls import SimplePagedResultsControl
 
 from connectors.base import ConnectorError, Sink
-from connectors.ldap.decode import (
-    UserAccountControl,
-    account_control,
-    filetime,
-    generalized_time,
-    sid_to_string,
-    text,
-)
-from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord, SyncSummary
+from connectors.ldap.decode import text
+from connectors.ldap.entries import Highest, account, group
+from connectors.ldap.records import DirectoryRecord, SyncSummary
 from connectors.ldap.settings import LdapSettings
 
 ACCOUNT_ATTRIBUTES = [
@@ -48,8 +42,7 @@ ACCOUNT_ATTRIBUTES = [
     "operatingSystemVersion",
     "uSNChanged",
     "modifyTimestamp",
-    "objectClass",
-]
+]  # only what a record holds: every attribute asked for is sent, and decoded, for every entry
 GROUP_ATTRIBUTES = [
     "cn",
     "sAMAccountName",
@@ -99,7 +92,9 @@ class LdapConnector:
         connection = self._connect()
         identity = _server_identity(connection)
         counts = {"user": 0, "computer": 0, "group": 0}
-        highest: str | None = since
+        highest = Highest(since)
+        establishment = self._settings.establishment
+        watermark = _watermark_attribute(self._settings)
         error = None
         try:
             for kind, search_filter in SEARCHES[self._settings.profile].items():
@@ -108,14 +103,16 @@ class LdapConnector:
                     for dn, entry in self._paged(
                         connection, base, _changed_since(search_filter, since, self._settings), attributes
                     ):
-                        record = (
-                            _account(kind, dn, entry, self._settings)
-                            if kind != "group"
-                            else _group(dn, entry, self._settings)
+                        self._sink.emit(
+                            group(dn, entry, establishment)
+                            if kind == "group"
+                            else account(
+                                "computer" if kind == "computer" else "user", dn, entry, establishment
+                            )
                         )
-                        self._sink.emit(record)
                         counts[kind] += 1
-                        highest = _higher(highest, _watermark(entry, self._settings))
+                        values = entry.get(watermark)
+                        highest.offer(values[0] if values else None)
         except ldap.SIZELIMIT_EXCEEDED:
             error = "limite de taille atteinte sur le serveur : recherche incomplète"
         except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR) as failure:
@@ -127,7 +124,7 @@ class LdapConnector:
             mode="incremental" if since else "full",
             complete=error is None,
             entries=sum(counts.values()),
-            watermark=highest if error is None else since,
+            watermark=highest.value if error is None else since,
             started_at=started,
             finished_at=datetime.now(UTC),
             error=error,
@@ -141,20 +138,35 @@ class LdapConnector:
     def _paged(
         self, connection: Any, base: str, search_filter: str, attributes: list[str]
     ) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
-        """Entries of a paged search, one page in memory at a time."""
+        """Entries of a paged search, one page in memory at a time (and the next one on its way).
+
+        The next page is asked for as soon as this one's cookie is known, before its entries are handed on:
+        the server reads and sends it while this process decodes the current one.
+        """
         control = SimplePagedResultsControl(True, size=self._settings.page_size, cookie="")
-        for _page in range(self._settings.max_pages):
-            message = connection.search_ext(
-                base, ldap.SCOPE_SUBTREE, search_filter, attributes, serverctrls=[control]
-            )
+        message = connection.search_ext(
+            base, ldap.SCOPE_SUBTREE, search_filter, attributes, serverctrls=[control]
+        )
+        for page in range(1, self._settings.max_pages + 1):
             _type, entries, _id, controls = connection.result3(message, timeout=self._settings.timeout)
+            cookies = [c.cookie for c in controls if c.controlType == SimplePagedResultsControl.controlType]
+            more = bool(cookies and cookies[0])
+            failed: ldap.LDAPError | None = None
+            if more and page < self._settings.max_pages:
+                control.cookie = cookies[0]
+                try:
+                    message = connection.search_ext(
+                        base, ldap.SCOPE_SUBTREE, search_filter, attributes, serverctrls=[control]
+                    )
+                except ldap.LDAPError as failure:
+                    failed = failure  # this page was read all the same: hand it on first
             for dn, entry in entries:
                 if dn is not None:  # search references carry no DN
                     yield dn, entry
-            cookies = [c.cookie for c in controls if c.controlType == SimplePagedResultsControl.controlType]
-            if not cookies or not cookies[0]:
+            if failed is not None:
+                raise failed
+            if not more:
                 return
-            control.cookie = cookies[0]
         raise ldap.SIZELIMIT_EXCEEDED({"desc": f"plus de {self._settings.max_pages} pages"})
 
 
@@ -203,84 +215,15 @@ def _accepts_tcp(settings: LdapSettings) -> bool:
         return False
 
 
-def _first(entry: dict[str, list[bytes]], name: str) -> bytes | None:
-    values = entry.get(name)
-    return values[0] if values else None
-
-
-def _all(entry: dict[str, list[bytes]], name: str) -> tuple[str, ...]:
-    return tuple(text(v) or "" for v in entry.get(name, []))
-
-
-def _account(kind: str, dn: str, entry: dict[str, list[bytes]], settings: LdapSettings) -> DirectoryAccount:
-    control = account_control(_first(entry, "userAccountControl"))
-    admin_count = _first(entry, "adminCount")
-    sid = sid_to_string(_first(entry, "objectSid"))
-    return DirectoryAccount(
-        kind="computer" if kind == "computer" else "user",
-        establishment=settings.establishment,
-        dn=dn,
-        login=text(_first(entry, "sAMAccountName") or _first(entry, "uid")),
-        display_name=text(_first(entry, "displayName") or _first(entry, "cn")),
-        sid=sid,
-        enabled=UserAccountControl.ACCOUNTDISABLE not in control,
-        last_logon=filetime(_first(entry, "lastLogonTimestamp")),
-        password_last_set=filetime(_first(entry, "pwdLastSet")),
-        password_never_expires=UserAccountControl.DONT_EXPIRE_PASSWORD in control,
-        preauth_not_required=UserAccountControl.DONT_REQ_PREAUTH in control,
-        admin_count=int(admin_count) if admin_count and admin_count.isdigit() else 0,
-        service_principal_names=_all(entry, "servicePrincipalName"),
-        member_of=_all(entry, "memberOf"),
-        dns_name=text(_first(entry, "dNSHostName")),
-        operating_system=text(_first(entry, "operatingSystem")),
-        operating_system_version=text(_first(entry, "operatingSystemVersion")),
-        changed=int(changed) if (changed := _first(entry, "uSNChanged")) and changed.isdigit() else None,
-        modified=generalized_time(_first(entry, "modifyTimestamp")),
-        primary_group_sid=_primary_group_sid(sid, _first(entry, "primaryGroupID")),
-    )
-
-
-def _primary_group_sid(sid: str | None, primary_group: bytes | None) -> str | None:
-    """The SID of the account's primary group: its domain's SID and the primaryGroupID RID.
-
-    AD lists that membership nowhere else (not in the group's `member`, not in `memberOf`): an account made
-    a Domain Admin through primaryGroupID=512 would otherwise go unseen.
-    """
-    if sid is None or primary_group is None or not primary_group.isdigit():
-        return None
-    return f"{sid.rsplit('-', 1)[0]}-{int(primary_group)}"
-
-
-def _group(dn: str, entry: dict[str, list[bytes]], settings: LdapSettings) -> DirectoryGroup:
-    return DirectoryGroup(
-        establishment=settings.establishment,
-        dn=dn,
-        name=text(_first(entry, "sAMAccountName") or _first(entry, "cn")),
-        sid=sid_to_string(_first(entry, "objectSid")),
-        members=_all(entry, "member") + _all(entry, "uniqueMember"),
-    )
-
-
 def _changed_since(search_filter: str, since: str | None, settings: LdapSettings) -> str:
     if since is None:
         return search_filter
-    attribute = "uSNChanged" if settings.profile == "active_directory" else "modifyTimestamp"
+    attribute = _watermark_attribute(settings)
     return f"(&{search_filter}({attribute}>={ldap.filter.escape_filter_chars(since)}))"
 
 
-def _watermark(entry: dict[str, list[bytes]], settings: LdapSettings) -> str | None:
-    name = "uSNChanged" if settings.profile == "active_directory" else "modifyTimestamp"
-    return text(_first(entry, name))
-
-
-def _higher(current: str | None, candidate: str | None) -> str | None:
-    if candidate is None:
-        return current
-    if current is None:
-        return candidate
-    if current.isdigit() and candidate.isdigit():
-        return candidate if int(candidate) > int(current) else current
-    return max(current, candidate)  # GeneralizedTime strings of one format sort in time order
+def _watermark_attribute(settings: LdapSettings) -> str:
+    return "uSNChanged" if settings.profile == "active_directory" else "modifyTimestamp"
 
 
 def _server_identity(connection: Any) -> str | None:
@@ -298,7 +241,8 @@ def _server_identity(connection: Any) -> str | None:
         settings = connection.search_s(service, ldap.SCOPE_BASE, "(objectClass=*)", ["invocationId"])
     except ldap.LDAPError:
         return None
-    invocation = _first(settings[0][1], "invocationId") if settings else None
+    values = settings[0][1].get("invocationId") if settings else None
+    invocation = values[0] if values else None
     if invocation is None or len(invocation) != 16:
         return service
     return f"{service}#{uuid.UUID(bytes_le=invocation)}"

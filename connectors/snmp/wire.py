@@ -137,8 +137,16 @@ def _read_int(data: bytes, pos: int, end: int) -> tuple[int, int]:
     return int.from_bytes(data[start:stop], "big", signed=True), stop
 
 
+# ".N" for every arc below 128: such an arc is one byte, so an OID made only of them converts in one translate.
+_SMALL_ARCS: Final = {n: f".{n}" for n in range(128)}
+
+
 def decode_oid(body: bytes) -> str:
     """Dotted form of a BER OID body."""
+    if body.isascii() and body:  # the usual case (every byte < 0x80): one arc per byte
+        first = body[0]
+        head = f"{first // 40}.{first % 40}" if first < 80 else f"2.{first - 80}"
+        return head + body[1:].decode("ascii").translate(_SMALL_ARCS)
     arcs: list[int] = []
     arc = 0
     for byte in body:
@@ -187,9 +195,26 @@ def decode_response(data: bytes) -> Response:
     pos, end = _expect(data, pos, end, SEQUENCE)
     varbinds: list[tuple[str, Value]] = []
     while pos < end:
-        vb_start, vb_end = _expect(data, pos, end, SEQUENCE)
-        name_start, name_end = _expect(data, vb_start, vb_end, OBJECT_ID)
-        tag, value_start, value_end = _header(data, name_end, vb_end)
+        # Most varbinds are shorter than 128 bytes, with one-byte lengths: read those inline (the checks of
+        # `_header`, without three calls per value); anything else takes the general path.
+        if (
+            pos + 4 <= end
+            and data[pos] == SEQUENCE
+            and data[pos + 1] < 0x80
+            and data[pos + 2] == OBJECT_ID
+            and data[pos + 3] < 0x80
+            and (vb_end := pos + 2 + data[pos + 1]) <= end
+            and (name_end := pos + 4 + data[pos + 3]) + 2 <= vb_end
+            and data[name_end + 1] < 0x80
+        ):
+            name_start, tag, value_start = pos + 4, data[name_end], name_end + 2
+            value_end = value_start + data[name_end + 1]
+            if value_end > vb_end:
+                raise WireError("length past end of datagram")
+        else:
+            vb_start, vb_end = _expect(data, pos, end, SEQUENCE)
+            name_start, name_end = _expect(data, vb_start, vb_end, OBJECT_ID)
+            tag, value_start, value_end = _header(data, name_end, vb_end)
         varbinds.append((decode_oid(data[name_start:name_end]), _value(tag, data[value_start:value_end])))
         pos = vb_end
     return Response(request_id, error_status, error_index, varbinds)

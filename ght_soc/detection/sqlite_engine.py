@@ -51,6 +51,8 @@ CREATE INDEX IF NOT EXISTS ix_correlation_candidates_rule_ts ON correlation_cand
 ESTABLISHMENT = "establishment_id"
 log = logging.getLogger(__name__)
 _QUOTED_FIELD = re.compile(r"`([^`]+)`")
+# Every search over the new batch has this shape: the one-pass evaluation joins their conditions.
+_BATCH_SEARCH = f"SELECT * FROM {BATCH_TABLE} WHERE "
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class SqliteDetector:
         store.ensure_fields(sorted({f for rule in self._rules for f in rule.fields} - {ESTABLISHMENT}))
         store.execute_script(CANDIDATES_SCHEMA)
         self.failures: dict[str, str] = {}  # rule id → the last error of a rule that could not run
+        self._one_pass: _OnePass | None = None
 
     @property
     def rules(self) -> Sequence[CompiledRule]:
@@ -165,35 +168,90 @@ class SqliteDetector:
         """Every detection among the events of `written` (and, for correlations, their timespans)."""
         if written.last_id <= written.first_id:
             return []
+        batch = {"first_id": written.first_id, "last_id": written.last_id}
+        if self._one_pass is None or self._one_pass.rules != tuple(self._rules):
+            self._one_pass = _OnePass(self._rules)
+        try:
+            matched = self._one_pass.run(self._store, batch)
+        except sqlite3.Error:  # a faulty rule among them: each on its own, to know which one
+            matched = {}
         found: list[Detection] = []
-        for rule in self._rules:
-            try:
-                if rule.window is None:
-                    rows = self._store.query(
-                        rule.sql, {"first_id": written.first_id, "last_id": written.last_id}
-                    )
-                    found.extend(_plain_detections(rule, rows))
-                else:
-                    found.extend(self._correlate(rule, written))
-            except sqlite3.Error as error:  # one faulty rule must not blind the others
-                self.failures[rule.rule_id] = str(error)
-                log.error("règle %s en échec : %s", rule.title, error)
+        transaction = self._store.begin()  # the correlations' bookkeeping: one commit per batch
+        try:
+            for index, rule in enumerate(self._rules):
+                try:
+                    if rule.window is None:
+                        rows = matched[index] if index in matched else self._store.query(rule.sql, batch)
+                        found.extend(_plain_detections(rule, rows))
+                    else:
+                        found.extend(self._correlate(rule, written, matched.get(index)))
+                except sqlite3.Error as error:  # one faulty rule must not blind the others
+                    self.failures[rule.rule_id] = str(error)
+                    log.error("règle %s en échec : %s", rule.title, error)
+        finally:
+            if transaction:
+                self._store.commit()
         return found
 
-    def _correlate(self, rule: CompiledRule, written: IdRange) -> list[Detection]:
+    def _correlate(
+        self, rule: CompiledRule, written: IdRange, candidates: list[dict[str, Any]] | None
+    ) -> list[Detection]:
         assert rule.window is not None and rule.candidates_sql is not None
         since = written.first_ts - rule.window // timedelta(microseconds=1)
-        self._store.execute(
-            "INSERT INTO correlation_candidates (rule_id, event_id, ts) "
-            f"SELECT :rule_id, id, ts FROM ({rule.candidates_sql})",
-            {"rule_id": rule.rule_id, "first_id": written.first_id, "last_id": written.last_id},
-        )
+        if candidates is None:
+            self._store.execute(
+                "INSERT INTO correlation_candidates (rule_id, event_id, ts) "
+                f"SELECT :rule_id, id, ts FROM ({rule.candidates_sql})",
+                {"rule_id": rule.rule_id, "first_id": written.first_id, "last_id": written.last_id},
+            )
+        elif candidates:
+            self._store.execute_many(
+                "INSERT INTO correlation_candidates (rule_id, event_id, ts) VALUES (?, ?, ?)",
+                [(rule.rule_id, row["id"], row["ts"]) for row in candidates],
+            )
         self._store.execute(
             "DELETE FROM correlation_candidates WHERE rule_id = :rule_id AND ts < :since",
             {"rule_id": rule.rule_id, "since": since},
         )
         rows = self._store.query(rule.sql, {"rule_id": rule.rule_id, "since": since})
         return _correlation_detections(rule, rows, written)
+
+
+class _OnePass:
+    """The searches of every rule over the new batch (plain rules, correlations' candidates) as one scan.
+
+    Thirty rules read thirty times the same rows; joined, the batch is read once and each row says which
+    conditions it met. A rule whose SQL has another shape keeps its own query.
+    """
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        self.rules = tuple(rules)
+        self._flags: dict[int, str] = {}  # rule index → the result column of its condition
+        conditions: list[str] = []
+        for index, rule in enumerate(self.rules):
+            search = rule.sql if rule.window is None else rule.candidates_sql or ""
+            if search.startswith(_BATCH_SEARCH):
+                self._flags[index] = f"__rule_{len(conditions)}"
+                conditions.append(search[len(_BATCH_SEARCH) :])
+        flags = ", ".join(
+            f"CASE WHEN ({condition}) THEN 1 ELSE 0 END AS __rule_{n}" for n, condition in enumerate(conditions)
+        )
+        self._sql = (
+            f"SELECT *, {flags} FROM events WHERE id > :first_id AND id <= :last_id "
+            f"AND (({') OR ('.join(conditions)}))"
+        )
+
+    def run(self, store: SqliteEventStore, batch: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+        """Rule index → the rows of the batch its search matched (in the order of the store)."""
+        matched: dict[int, list[dict[str, Any]]] = {index: [] for index in self._flags}
+        if not self._flags:
+            return matched
+        flags = tuple(self._flags.items())
+        for row in store.query(self._sql, batch):
+            hits = [index for index, flag in flags if row.pop(flag)]
+            for index in hits:
+                matched[index].append(row)
+        return matched
 
 
 def _plain_detections(rule: CompiledRule, rows: list[dict[str, Any]]) -> list[Detection]:

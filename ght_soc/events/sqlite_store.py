@@ -39,6 +39,9 @@ _TIMESTAMP_COLUMN = (
     "(strftime('%Y-%m-%dT%H:%M:%f', ts / 1000000.0, 'unixepoch')) VIRTUAL"
 )
 MAX_PAGE_SIZE = 500
+# A word search first looks at this many of its newest matches (bench/web_load: 6.9 s -> 35 ms for a word in a
+# third of 1,000,000 events), widening sixteenfold when that cannot be the answer.
+TEXT_CANDIDATES = 2000
 
 
 def _quoted(name: str) -> str:
@@ -260,6 +263,24 @@ class SqliteEventStore:
         """One write statement of the detection's own bookkeeping; returns the rows changed."""
         return self._connection().execute(sql, parameters).rowcount
 
+    def begin(self) -> bool:
+        """Open a write transaction for the detection's bookkeeping; False when the lock was not had in time
+        (its statements then commit one by one, as they would without it)."""
+        try:
+            self._connection().execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        return True
+
+    def commit(self) -> None:
+        connection = self._connection()
+        if connection.in_transaction:
+            connection.execute("COMMIT")
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One write statement of the detection's bookkeeping, for many rows."""
+        self._connection().executemany(sql, rows)
+
     def execute_script(self, script: str) -> None:
         self._connection().executescript(script)
 
@@ -298,20 +319,18 @@ class SqliteEventStore:
             column = _quoted(name) if name in self._columns else f"json_extract(doc, '$.{_quoted(name)}')"
             where.append(f"{column} = ?")
             params.append(value)
+        words = None
         if query.text and query.text.strip():
             words = " ".join('"' + word.replace('"', '""') + '"' for word in query.text.split())
-            where.append("id IN (SELECT rowid FROM events_text WHERE events_text MATCH ?)")
-            params.append(words)
         if query.after:
             ts, row_id = _parse_cursor(query.after)
             where.append("(ts < ? OR (ts = ? AND id < ?))")
             params.extend((ts, ts, row_id))
         size = max(1, min(query.page_size, MAX_PAGE_SIZE))
-        sql = "SELECT id, ts, doc FROM events"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY ts DESC, id DESC LIMIT ?"
-        rows = self._connection().execute(sql, (*params, size + 1)).fetchall()
+        if words is None:
+            rows = self._newest(where, params, size + 1)
+        else:
+            rows = self._newest_matching(where, params, words, size)
         events = []
         for row_id, ts, doc in rows[:size]:
             event = orjson.loads(doc)
@@ -320,6 +339,40 @@ class SqliteEventStore:
             events.append(event)
         cursor = f"{rows[size - 1][1]}:{rows[size - 1][0]}" if len(rows) > size else None
         return EventPage(events=events, next_cursor=cursor)
+
+    def _newest(self, where: list[str], params: list[Any], limit: int) -> list[Any]:
+        sql = "SELECT id, ts, doc FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY ts DESC, id DESC LIMIT ?"
+        return self._connection().execute(sql, (*params, limit)).fetchall()
+
+    def _newest_matching(self, where: list[str], params: list[Any], words: str, size: int) -> list[Any]:
+        """The newest `size` + 1 events with `words` in their message (and the other criteria).
+
+        The full-text index yields matches by id, the arrival order, which is nearly the time order: the newest
+        candidates are tried first. They are the answer unless too few pass the other criteria, or an event
+        that arrived before them is newer in time than the last row (a late sender); then the search widens.
+        """
+        db = self._connection()
+        candidates = TEXT_CANDIDATES
+        while True:
+            found = db.execute(
+                "SELECT rowid FROM events_text WHERE events_text MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (words, candidates - 1),
+            ).fetchone()
+            floor = int(found[0]) if found else 0  # 0: fewer matches than candidates, all of them are read
+            text = "id IN (SELECT rowid FROM events_text WHERE events_text MATCH ? AND rowid >= ?)"
+            rows = self._newest([*where, text], [*params, words, floor], size + 1)
+            if floor == 0:
+                return rows
+            if len(rows) > size:
+                later = db.execute(
+                    "SELECT 1 FROM events WHERE ts > ? AND id < ? LIMIT 1", (rows[size][1], floor)
+                )
+                if later.fetchone() is None:
+                    return rows
+            candidates *= 16
 
     def get(self, refs: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
         ids = sorted({int(ref) for ref in refs if ref.isdigit()})

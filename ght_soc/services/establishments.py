@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ght_soc.domain import AlertStatus, Role
+from ght_soc.domain import Role
 from ght_soc.models import Alert, Establishment, RoleAssignment, User
+from ght_soc.services.alerts import OPEN_STATUSES
 
 # The roles an overview card names, as the people designated for the establishment.
 DESIGNATED_ROLES = (Role.GHT_RSSI, Role.SITE_CORRESPONDENT, Role.DPO, Role.DECLARANT)
@@ -40,8 +41,9 @@ def overview(*, session: Session) -> list[EstablishmentCard]:
     open_counts: dict[int | None, int] = {
         establishment_id: count
         for establishment_id, count in session.execute(
+            # The statuses the alerts list calls open (the card links to it): a false positive is not open.
             select(Alert.establishment_id, func.count())
-            .where(Alert.status != AlertStatus.CLOSED)
+            .where(Alert.status.in_(sorted(OPEN_STATUSES)))
             .group_by(Alert.establishment_id)
         )
     }

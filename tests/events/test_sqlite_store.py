@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ght_soc.access import Scope
+from ght_soc.events import sqlite_store
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.events.store import EventQuery, EventStoreError
 
@@ -152,3 +153,52 @@ def test_events_are_fetched_by_reference_within_the_scope(store: SqliteEventStor
     ]
     assert [e["message"] for e in store.get(["1", "2"], Scope(frozenset({2})))] == ["event number 2"]
     assert store.get(["1"], Scope.nothing()) == []
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "query"),
+    [
+        # in time order: the newest matches are the newest arrivals
+        ([event(n) for n in range(40)], EventQuery(text="number", page_size=5)),
+        # a late sender: its older events arrive last and must not hide the newer ones that came before
+        (
+            [event(n) for n in range(20, 40)] + [event(n) for n in range(20)],
+            EventQuery(text="number", page_size=5),
+        ),
+        # the newest matches fail another criterion: the search widens until enough pass
+        (
+            [event(n, 2) for n in range(10)] + [event(n, 1) for n in range(10, 40)],
+            EventQuery(text="number", establishment_ids=frozenset({2}), page_size=5),
+        ),
+        # fewer matches than a page
+        (
+            [event(n, message=f"rare {n}" if n in (3, 30) else f"event number {n}") for n in range(40)],
+            EventQuery(text="rare"),
+        ),
+    ],
+)
+def test_a_word_search_pages_newest_first_whatever_the_arrival_order(
+    store: SqliteEventStore,
+    monkeypatch: pytest.MonkeyPatch,
+    arrivals: list[dict[str, object]],
+    query: EventQuery,
+) -> None:
+    monkeypatch.setattr(sqlite_store, "TEXT_CANDIDATES", 3)  # widen after 3 candidates, as after 2000
+    store.write(arrivals)
+    wanted = sorted(
+        (
+            (e["@timestamp"], n + 1)
+            for n, e in enumerate(arrivals)
+            if str(query.text) in str(e["message"])
+            and (query.establishment_ids is None or e["establishment_id"] in query.establishment_ids)
+        ),
+        reverse=True,
+    )
+    seen, cursor = [], None
+    for _ in range(len(arrivals)):
+        page = store.search(EventQuery(**{**query.__dict__, "after": cursor}), EVERYTHING)
+        seen += [e["_id"] for e in page.events]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [row_id for _, row_id in wanted]

@@ -14,7 +14,11 @@ from typing import Any
 
 import pyotp
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -103,7 +107,10 @@ class Browser:
 
     def wait(self, condition: Callable[[webdriver.Chrome], Any], what: str) -> Any:
         try:
-            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1).until(condition)
+            # A page being replaced by the next one: its elements go stale or missing for a moment.
+            ignored = (StaleElementReferenceException, NoSuchElementException)
+            waiting = WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=ignored)
+            return waiting.until(condition)
         except TimeoutException:
             shot = self.screenshot("timeout")
             raise AssertionError(f"waited for {what} on {self.path()}: {self.flashes()} (see {shot})") from None

@@ -98,6 +98,14 @@ def escalation_link(hub: LiveHub, to: str) -> str:
     raise AssertionError(f"no escalation mail to {to}: {[str(r.message['Subject']) for r in hub.mailbox.received]}")
 
 
+def deposit(browser: Browser, path: Path, description: str) -> None:
+    """Upload a file as evidence through the incident page's file input."""
+    browser.field("Fichier (photo, export, journal)").send_keys(str(path))
+    browser.type("Description", description)
+    browser.press("Déposer")
+    browser.wait(lambda d: path.name in browser.find("#evidence + table").text, f"the evidence {path.name}")
+
+
 def complete(browser: Browser, step: str, answers: dict[str, str] | None = None) -> None:
     card = browser.find(f"#step-{step}")
     for label, value in (answers or {}).items():
@@ -126,30 +134,32 @@ def test_the_on_call_engineer_works_an_escalated_ransomware_playbook_from_a_phon
     assert "Lancé par ght-soc" in browser.find("main").text  # started by the hub: anyone may approve
     assert "escaladée 1 fois" in browser.find("#step-isoler").text
 
-    complete(browser, "isoler", {"Nombre de machines touchées repérées": "3"})
-
-    browser.click(browser.driver.find_element(By.LINK_TEXT, "Mes étapes"))
-    browser.wait_heading("Mes étapes")
-    browser.key_page("my-steps", max_width=PHONE_WIDTH)
-    incident_link = browser.find("main p.muted a").get_attribute("href")
-    assert incident_link
-
-    # From the phone: the ransom note's photo as evidence, and two lines of main courante.
-    browser.go(incident_link)
+    # From the phone, on the incident: the ransom note's photo, then two lines of main courante.
+    browser.click(browser.driver.find_element(By.PARTIAL_LINK_TEXT, "INC-"))
+    browser.wait(lambda d: browser.all("#evidence"), "the incident page")
     photo = tmp_path / "note-de-rancon.png"
     photo.write_bytes(browser.driver.get_screenshot_as_png())
-    browser.field("Fichier (photo, export, journal)").send_keys(str(photo))
-    browser.type("Description", "Photo de l'écran du PC-URG-07")
-    browser.press("Déposer")
-    browser.wait(lambda d: "note-de-rancon.png" in browser.find("#evidence + table").text, "the evidence")
+    deposit(browser, photo, "Photo de l'écran du PC-URG-07")
     for entry in ("03 h 20 : PC-URG-07 débranché du réseau", "03 h 25 : sauvegardes déconnectées"):
         browser.type("Entrée de main courante", entry)
         browser.press("Ajouter à la main courante")
         browser.wait(lambda d, entry=entry: entry in browser.find("ol.timeline").text, "the main courante entry")
     browser.key_page("incident", max_width=PHONE_WIDTH)
+    incident_url = browser.driver.current_url
 
+    browser.click(browser.driver.find_element(By.LINK_TEXT, "Mes étapes"))
+    browser.wait_heading("Mes étapes")
+    browser.key_page("my-steps", max_width=PHONE_WIDTH)
+    assert "Isoler la machine du réseau, sans l'éteindre" in browser.find("#step-isoler").text
+    complete(browser, "isoler", {"Nombre de machines touchées repérées": "3"})
+
+    browser.go(incident_url)
+    logs = tmp_path / "journaux-pare-feu.txt"
+    logs.write_text("2026-11-29T03:12:00 deny 10.37.4.7 -> 203.0.113.9:443\n", encoding="utf-8")
+    deposit(browser, logs, "Export des journaux du pare-feu")
     browser.go("/my-steps")
     complete(browser, "preuves")
+
     real_now = clock.now
     with mock.patch.object(clock, "now", lambda: real_now() + SESSION_AGE):
         browser.press("Oui, couper l'accès Internet du site", within=browser.find("#step-couper_internet"))
@@ -158,7 +168,7 @@ def test_the_on_call_engineer_works_an_escalated_ransomware_playbook_from_a_phon
         browser.type("Mot de passe", hub.password)
         browser.type("Code de votre application d'authentification, ou code de secours", authenticator.code())
         browser.press("Confirmer")
-        browser.wait_heading("Mes étapes")
+        browser.wait_heading("Rançongiciel — premiers gestes")  # back to the page the decision was taken on
         browser.press("Oui, couper l'accès Internet du site", within=browser.find("#step-couper_internet"))
         browser.wait(lambda d: "Enregistré." in browser.flashes(), "the decision recorded")
     assert "couper" in browser.find("#step-couper_internet").text

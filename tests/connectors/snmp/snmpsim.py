@@ -3,7 +3,8 @@
 snmpsim selects the data file by community: `<data>/sw0001.snmprec` answers the community `sw0001`, so one
 UDP endpoint serves every device (the fast way to many devices, see PEERS.md). Switches have 48 ports
 (Cisco, HPE, Aruba sysObjectIDs), routers 4, printers 1 and no ENTITY-MIB. Only the columns the poller reads
-are simulated, so a full-subtree walk by net-snmp reads the same values as the poller.
+are simulated, so a full-subtree walk by net-snmp reads the same values as the poller. One snmpsim process
+answers one request at a time: `running_snmpsim_shards` spreads a large fleet over several processes.
 """
 
 from __future__ import annotations
@@ -162,38 +163,77 @@ def _answers(port: int, community: str) -> bool:
     return done.returncode == 0
 
 
+class _Responder:
+    """One snmpsim process serving some devices on its own free loopback port."""
+
+    def __init__(self, devices: list[SimDevice]) -> None:
+        self.devices = devices
+        self.root = Path(tempfile.mkdtemp(prefix="ght-snmpsim-"))
+        data, cache = self.root / "data", self.root / "cache"
+        write_fleet(data, devices)
+        cache.mkdir()
+        self.port = free_udp_port()
+        argv = [sys.executable, "-c", _WRAPPER, f"--data-dir={data}", f"--cache-dir={cache}"]
+        argv += [
+            f"--agent-udpv4-endpoint=127.0.0.1:{self.port}",
+            "--max-var-binds=256",
+            "--logging-method=null",
+        ]
+        if os.geteuid() == 0:  # snmpsim refuses to run as root: data readable and cache writable by nobody
+            for path in (self.root, data, cache):
+                path.chmod(0o755)
+            shutil.chown(cache, "nobody", "nogroup")
+            argv += ["--process-user=nobody", "--process-group=nogroup"]
+        self._log = (self.root / "snmpsim.log").open("wb")
+        self._proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=self.root)
+
+    def wait_ready(self, deadline: float) -> None:
+        """Return once the last device answers; raise if snmpsim exits or `deadline` (monotonic) passes."""
+        while not _answers(self.port, self.devices[-1].community):
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"snmpsim exited: {(self.root / 'snmpsim.log').read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"snmpsim on port {self.port} did not answer in time")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Stop the process and remove its data."""
+        self._proc.terminate()
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(5)
+        self._log.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def running_snmpsim_shards(
+    devices: list[SimDevice], processes: int, *, start_timeout_s: float = 120.0
+) -> Iterator[dict[str, int]]:
+    """Serve the devices from `processes` snmpsim processes (device n in shard n % processes), each on its own
+    port; yield each device's port by community; stop them all afterwards.
+
+    One snmpsim answers one request at a time (a few thousand values/s): shards are how a bench keeps the
+    simulator from being what it measures.
+    """
+    shards = [devices[i::processes] for i in range(max(1, min(processes, len(devices))))]
+    started: list[_Responder] = []
+    try:
+        for shard in shards:  # all start at once, then each is awaited: start-up costs overlap
+            started.append(_Responder(shard))
+        deadline = time.monotonic() + start_timeout_s
+        for responder in started:
+            responder.wait_ready(deadline)
+        yield {d.community: r.port for r in started for d in r.devices}
+    finally:
+        for responder in started:
+            responder.stop()
+
+
 @contextmanager
 def running_snmpsim(devices: list[SimDevice], *, start_timeout_s: float = 120.0) -> Iterator[int]:
     """Generate the fleet's data, run snmpsim on a free loopback port, yield the port, stop it afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="ght-snmpsim-"))
-    data, cache = root / "data", root / "cache"
-    write_fleet(data, devices)
-    cache.mkdir()
-    port = free_udp_port()
-    argv = [sys.executable, "-c", _WRAPPER, f"--data-dir={data}", f"--cache-dir={cache}"]
-    argv += [f"--agent-udpv4-endpoint=127.0.0.1:{port}", "--max-var-binds=256", "--logging-method=null"]
-    if os.geteuid() == 0:  # snmpsim refuses to run as root: data readable and cache writable by nobody
-        for path in (root, data, cache):
-            path.chmod(0o755)
-        shutil.chown(cache, "nobody", "nogroup")
-        argv += ["--process-user=nobody", "--process-group=nogroup"]
-    log = (root / "snmpsim.log").open("wb")
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    try:
-        deadline = time.monotonic() + start_timeout_s
-        while not _answers(port, devices[-1].community):
-            if proc.poll() is not None:
-                raise RuntimeError(f"snmpsim exited: {(root / 'snmpsim.log').read_text()[-2000:]}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"snmpsim did not answer within {start_timeout_s} s")
-            time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
-        shutil.rmtree(root, ignore_errors=True)
+    with running_snmpsim_shards(devices, 1, start_timeout_s=start_timeout_s) as ports:
+        yield ports[devices[0].community]

@@ -153,6 +153,8 @@ class SambaDc:
             "tls keyfile": str(tls / "dc.key"),
             "tls cafile": str(tls / "ca.pem"),
             "log file": str(self.folder / "samba.log"),
+            # Its own pid file: the default /run/samba/samba.pid would keep a second suite's DC from starting.
+            "pid directory": str(self.folder),
         }
         command = ["ip", "netns", "exec", self.namespace, "samba", "-i", "-M", "single", "-s", str(self.conf)]
         command += [f"--option={name}={value}" for name, value in options.items()]
