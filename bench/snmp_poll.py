@@ -13,7 +13,9 @@ Against each peer the poller inventories every device (system group, ifTable + i
 with `--concurrency` devices in flight; then a pool of `snmpbulkwalk` subprocesses, as many at once, walks the
 same targets (one walk of 1.3.6.1.2.1 each: the agents show only what the poller reads). Client CPU is the
 poller's own process time and, for net-snmp, the children's rusage; the agents' CPU is counted in neither.
-The machine may be shared: the load average before and after each measure is printed with it. The trap figure
+The machine may be shared: the load average before and after each measure is printed with it, and the poller's
+wall time is split into its CPU time, its wait for a CPU (Linux schedstat run queue: other processes' load) and
+the rest, spent waiting for the agents. When that rest is near zero the agents are not the limit. The trap figure
 comes from bench/snmp_traps.py. The last line is one JSON object (the first peer's figures at the top level,
 the others' under their name).
 
@@ -55,6 +57,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _runqueue_wait_s() -> float:
+    """Seconds this process has spent runnable but waiting for a CPU (Linux schedstat; 0 elsewhere)."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def run_poller(targets: Targets, concurrency: int) -> dict[str, Any]:
     """Inventory every device with the poller; wall time, own CPU, values read."""
     settings = PollerSettings(
@@ -68,12 +78,20 @@ def run_poller(targets: Targets, concurrency: int) -> dict[str, Any]:
         REPETITIONS,
     )
     sink: CollectingSink[PollResult] = CollectingSink()
-    load, wall, cpu = os.getloadavg()[0], time.perf_counter(), time.process_time()
+    load, queued = os.getloadavg()[0], _runqueue_wait_s()
+    wall, cpu = time.perf_counter(), time.process_time()
     asyncio.run(SnmpPoller(settings, sink).poll())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     ok = [r.device for r in sink.records if r.status is PollStatus.OK and r.device]
     values = sum(6 + 9 * len(d.interfaces) + 7 * len(d.entities) for d in ok)
-    return {"ok": len(ok), "wall_s": wall, "cpu_s": cpu, "values": values, "load": (load, os.getloadavg()[0])}
+    return {
+        "ok": len(ok),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "values": values,
+        "load": (load, os.getloadavg()[0]),
+        "runqueue_s": _runqueue_wait_s() - queued,
+    }
 
 
 async def _walks(targets: Targets, concurrency: int) -> tuple[int, int]:
@@ -135,6 +153,9 @@ def measure(peer: str, devices: list[SimDevice], args: argparse.Namespace) -> di
             f"load average {run['load'][0]:.1f} -> {run['load'][1]:.1f}",
             flush=True,
         )
+    idle = ours["wall_s"] - ours["cpu_s"] - ours["runqueue_s"]
+    print(f"       poller: {ours['wall_s']:.1f} s = {ours['cpu_s']:.1f} s on a CPU + {ours['runqueue_s']:.1f} s waiting "
+          f"for one (run queue: other processes) + {idle:.1f} s waiting for the agents")  # fmt: skip
     ratio = ours["cpu_s"] / theirs["cpu_s"] if theirs["cpu_s"] else None
     print(
         f"CPU per device, poller / net-snmp: {ratio:.2f} (goal <= 5)"
@@ -154,6 +175,8 @@ def measure(peer: str, devices: list[SimDevice], args: argparse.Namespace) -> di
         "devices_per_s": round(n / ours["wall_s"], 1),
         "values_per_s": round(ours["values"] / ours["wall_s"]),
         "cpu_s_per_device": round(ours["cpu_s"] / n, 5),
+        "poller_runqueue_wait_s": round(ours["runqueue_s"], 2),
+        "poller_waiting_for_agents_s": round(idle, 2),
         "netsnmp_walk_s": round(theirs["wall_s"], 2),
         "netsnmp_devices_ok": theirs["ok"],
         "netsnmp_devices_per_s": round(n / theirs["wall_s"], 1),

@@ -171,7 +171,7 @@ def seed_hub(
             logins.append((login, target.id if target else None))
     ids = [e.id for e in establishments]
     with engine.begin() as connection:
-        incident_rows = []
+        incident_rows: list[dict[str, Any]] = []
         for n in range(1, incidents + 1):
             opened = now - timedelta(days=180) * (1 - n / (incidents + 1))
             incident_rows.append(

@@ -9,14 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ght_soc import scoping
 from ght_soc.access import Principal, Scope
+
+# Connections of read-only units of work carry this execution option (SQLite: a deferred BEGIN).
+READ_ONLY = "ght_soc_read_only"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES_ON_GET = "ght_soc_writes_on_get"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes_on_get(view: F) -> F:
+    """Mark a GET view that writes (a download recorded in the chain of custody): its request's unit of work
+    takes the SQLite write lock at BEGIN, as a POST's does. Put it under the route and permission decorators."""
+    setattr(view, WRITES_ON_GET, True)
+    return view
 
 
 class HubSession(Session):
@@ -50,8 +63,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE: a unit of work takes the write lock when it starts, so two writers queue (busy_timeout)
     # instead of one failing with "database is locked" when its read transaction tries to become a write.
-    # WAL readers are not blocked by it.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # WAL readers are not blocked by it. Read-only units (pages read with GET, loading the logged-in user)
+    # begin deferred: holding the one write lock for a whole page made every request queue behind the others
+    # and behind the listener's alerts (bench/web_load: 2 requests/s and "database is locked" at 20 clients).
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -67,10 +85,16 @@ class Database:
         owned_engine = None
         if bind is None:
             owned_engine = bind = make_engine(app.config["DATABASE_URL"])
+        # An open connection (tests) is shared as it is: its transaction has begun already.
+        read_bind = bind.execution_options(**{READ_ONLY: True}) if isinstance(bind, Engine) else bind
+        options: dict[str, Any] = {
+            "class_": HubSession,
+            "expire_on_commit": False,
+            "join_transaction_mode": "create_savepoint",
+        }
         app.extensions[self.EXTENSION] = _Binding(
-            factory=sessionmaker(
-                bind=bind, class_=HubSession, expire_on_commit=False, join_transaction_mode="create_savepoint"
-            ),
+            factory=sessionmaker(bind=bind, **options),
+            read_factory=sessionmaker(bind=read_bind, **options),
             owned_engine=owned_engine,
         )
         app.teardown_appcontext(self._close_request_session)
@@ -88,16 +112,25 @@ class Database:
     def session(self) -> HubSession:
         """The current request's session, scoped to the logged-in principal."""
         if "db_session" not in g:
-            session = self._binding().factory()
+            view = current_app.view_functions.get(request.endpoint or "")
+            reads = request.method in SAFE_METHODS and not getattr(view, WRITES_ON_GET, False)
+            binding = self._binding()
+            session = (binding.read_factory if reads else binding.factory)()
             scoping.set_scope(session, self.scope_provider())
             g.db_session = session
         session_: HubSession = g.db_session
         return session_
 
     @contextmanager
-    def session_for(self, principal: Principal, app: Flask | None = None) -> Iterator[HubSession]:
-        """A unit of work outside a request (CLI, job): commits on success, rolls back on error."""
-        with self._binding(app).factory() as session:
+    def session_for(
+        self, principal: Principal, app: Flask | None = None, *, read_only: bool = False
+    ) -> Iterator[HubSession]:
+        """A unit of work outside a request (CLI, job): commits on success, rolls back on error.
+
+        `read_only`: it only reads, so on SQLite it does not take the write lock (its writes would risk
+        "database is locked" when another writer commits first)."""
+        binding = self._binding(app)
+        with (binding.read_factory if read_only else binding.factory)() as session:
             scoping.set_scope(session, principal.scope)
             # Not `session.begin()`: the playbook engine commits its write-ahead journal mid-unit.
             try:
@@ -122,6 +155,7 @@ class Database:
 @dataclass(frozen=True)
 class _Binding:
     factory: sessionmaker[HubSession]
+    read_factory: sessionmaker[HubSession]  # deferred BEGIN on SQLite: pages being read, the user loader
     owned_engine: Engine | None  # None when the caller passed its own engine or connection
 
 

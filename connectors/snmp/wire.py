@@ -77,6 +77,8 @@ def _int(n: int) -> bytes:
 def encode_oid(oid: str) -> bytes:
     """BER-encode a dotted OID (at least two arcs)."""
     arcs = [int(a) for a in oid.strip(".").split(".")]
+    if arcs[0] < 3 and 0 <= arcs[1] < 40 and all(0 <= a < 0x80 for a in arcs[2:]):  # one byte per arc
+        return _tlv(OBJECT_ID, bytes((arcs[0] * 40 + arcs[1], *arcs[2:])))
     out = bytearray()
     for arc in [arcs[0] * 40 + arcs[1], *arcs[2:]]:
         chunk = [arc & 0x7F]

@@ -13,11 +13,12 @@ from typing import Any
 _PRI = re.compile(r"<(\d{1,3})>")
 _RFC5424 = re.compile(
     r"1 (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
-    r"(?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?P<msg>.*))?$",
+    r"(?P<sd>-|(?:\[[^\]\\]*(?:\\.[^\]\\]*)*\])+)(?: (?P<msg>.*))?$",
     re.DOTALL,
 )
-_SD_ELEMENT = re.compile(r"\[(?P<id>[^\s\]]+)(?P<params>(?:\s+[^=\s\]]+=\"(?:[^\"\\]|\\.)*\")*)\s*\]")
-_SD_PARAM = re.compile(r"([^=\s\]]+)=\"((?:[^\"\\]|\\.)*)\"")
+# Escaped strings are written `[^"\\]*(?:\\.[^"\\]*)*`, not `(?:[^"\\]|\\.)*`: the same strings, read faster.
+_SD_ELEMENT = re.compile(r"\[(?P<id>[^\s\]]+)(?P<params>(?:\s+[^=\s\]]+=\"[^\"\\]*(?:\\.[^\"\\]*)*\")*)\s*\]")
+_SD_PARAM = re.compile(r"([^=\s\]]+)=\"([^\"\\]*(?:\\.[^\"\\]*)*)\"")
 _RFC3164 = re.compile(
     r"(?P<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)(?: (?P<host>[^\s:\[]+))?"
     r"(?: (?P<tag>[^\s:\[]{1,48})(?:\[(?P<pid>[^\]]*)\])?:?)?(?: (?P<msg>.*))?$",

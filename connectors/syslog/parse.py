@@ -28,7 +28,7 @@ MAX_JSON_DEPTH = 64
 _OWN_FIELDS = ("event.created", "event.original", "event.original_base64", "event.truncated")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")  # tab, newline and return are text
 # orjson reads integers past 64 bits as floats where json keeps them (as digits): such lines take json's path.
-_LONG_NUMBER = re.compile(r"\d{19}")
+_LONG_NUMBER = re.compile(r"[0-9](?=[0-9]{18})")  # JSON numbers are ASCII digits
 _CACHE_SIZE = 4096
 # Times repeat from line to line (a sender's clock ticks once a second, a batch shares its reception time):
 # their parsed and printed forms are kept rather than recomputed per event (a third of the parsing time).

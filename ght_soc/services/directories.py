@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,8 @@ from ght_soc.services.alerts import NewAlert, ingest_alert
 
 ALERT_SOURCE = "ldap"
 _SEVERITY = {"medium": AlertSeverity.MEDIUM, "high": AlertSeverity.HIGH, "critical": AlertSeverity.CRITICAL}
+_ACCOUNT_FIELDS = tuple(f.name for f in fields(DirectoryAccount))
+_GROUP_FIELDS = tuple(f.name for f in fields(DirectoryGroup))
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def apply_sync(
                 deleted += 1
     privileged = privileged_members(view.values())
     for dn, row in existing.items():
-        row.privileged = dn in privileged and row.deleted_at is None
+        now_privileged = dn in privileged and row.deleted_at is None
+        if row.privileged != now_privileged:  # unchanged for nearly every row: no attribute event
+            row.privileged = now_privileged
     found = 0
     if summary.complete:
         found = _record_findings(
@@ -98,23 +102,44 @@ def _store(
         )
         session.add(row)
         existing[dn] = row
-    row.kind = record.kind if isinstance(record, DirectoryAccount) else "group"
-    row.name = record.login if isinstance(record, DirectoryAccount) else record.name
-    row.sid = record.sid
-    row.enabled = record.enabled if isinstance(record, DirectoryAccount) else True
-    row.last_logon_at = record.last_logon if isinstance(record, DirectoryAccount) else None
-    row.password_last_set_at = record.password_last_set if isinstance(record, DirectoryAccount) else None
-    row.attributes = _serialised(record)
-    row.last_seen_at = now
-    row.deleted_at = None
+    kind: str
+    if isinstance(record, DirectoryAccount):
+        kind, name, enabled = record.kind, record.login, record.enabled
+        last_logon, password_last_set = record.last_logon, record.password_last_set
+    else:
+        kind, name, enabled, last_logon, password_last_set = "group", record.name, True, None, None
+    values = {
+        "kind": kind,
+        "name": name,
+        "sid": record.sid,
+        "enabled": enabled,
+        "last_logon_at": last_logon,
+        "password_last_set_at": password_last_set,
+        "attributes": _serialised(record),
+        "last_seen_at": now,
+        "deleted_at": None,
+    }
+    # Only what changed is set: an unchanged directory is most of every sync, and each ORM attribute set
+    # costs an event and a history entry (an equal value would not be written anyway).
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def _serialised(record: DirectoryRecord) -> dict[str, Any]:
-    data = asdict(record)
-    return {
-        k: v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
-        for k, v in data.items()
-    }
+    # Field by field rather than dataclasses.asdict, which deep-copies every value (half the time of applying
+    # a full sync went there): the values are immutable already.
+    data: dict[str, Any] = {}
+    for name in _ACCOUNT_FIELDS if isinstance(record, DirectoryAccount) else _GROUP_FIELDS:
+        value = getattr(record, name)
+        data[name] = (
+            value.isoformat()
+            if isinstance(value, datetime)
+            else list(value)
+            if isinstance(value, tuple)
+            else value
+        )
+    return data
 
 
 def _record(row: DirectoryObject) -> DirectoryRecord:

@@ -58,7 +58,9 @@ def running_clocks(
 ) -> list[RunningClock]:
     """Every declaration of the session's scope whose clock runs at `now`, the nearest deadline first."""
     rows = session.scalars(
-        select(Declaration).where(Declaration.status.not_in([DeclarationStatus.OBSOLETE, DeclarationStatus.SENT]))
+        select(Declaration).where(
+            Declaration.status.not_in([DeclarationStatus.OBSOLETE, DeclarationStatus.SENT])
+        )
     ).all()
     by_incident: dict[int, list[Declaration]] = {}
     for row in rows:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ght_soc.access import Permission
 from ght_soc.clock import now
-from ght_soc.database import db
+from ght_soc.database import db, writes_on_get
 from ght_soc.domain import IncidentCategory, IncidentStatus, ObservableKind, Severity
 from ght_soc.models import Evidence, Incident, Task
 from ght_soc.playbooks import runs
@@ -317,6 +317,7 @@ def add_evidence(incident_id: int) -> Response:
 
 @bp.get("/<int:incident_id>/evidence/<int:evidence_id>")
 @requires(Permission.VIEW)
+@writes_on_get  # the download is written to the chain of custody
 def download_evidence(incident_id: int, evidence_id: int) -> Response:
     incident = _working(incident_id)  # custody: only those who work the incident take evidence out
     item = db.session.get(Evidence, evidence_id)

@@ -71,7 +71,7 @@ def _load_user(user_id: str) -> SessionUser | None:
         return None
     # Loading the principal reads role assignments of any establishment: a system unit of work, not the
     # request's scoped session (whose scope is this very principal's).
-    with db.session_for(SYSTEM) as session:
+    with db.session_for(SYSTEM, read_only=True) as session:
         principal = principal_for_user(session=session, user_id=int(user_id))
     return SessionUser(principal) if principal is not None else None
 

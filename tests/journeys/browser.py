@@ -49,7 +49,9 @@ DESKTOP = (1280, 900)
 
 
 @contextmanager
-def chromium(profile: Path, size: tuple[int, int] = DESKTOP, *, phone: bool = False) -> Iterator[webdriver.Chrome]:
+def chromium(
+    profile: Path, size: tuple[int, int] = DESKTOP, *, phone: bool = False
+) -> Iterator[webdriver.Chrome]:
     """A fresh headless Chromium (own profile, no cookies); `phone` emulates a 375×812 touch screen."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -57,7 +59,8 @@ def chromium(profile: Path, size: tuple[int, int] = DESKTOP, *, phone: bool = Fa
         options.add_argument(flag)
     # Downloads land in the profile, so that the journeys can read a PDF the page offered.
     options.add_experimental_option(
-        "prefs", {"download.default_directory": str(profile / "downloads"), "download.prompt_for_download": False}
+        "prefs",
+        {"download.default_directory": str(profile / "downloads"), "download.prompt_for_download": False},
     )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
@@ -113,7 +116,9 @@ class Browser:
             return waiting.until(condition)
         except TimeoutException:
             shot = self.screenshot("timeout")
-            raise AssertionError(f"waited for {what} on {self.path()}: {self.flashes()} (see {shot})") from None
+            raise AssertionError(
+                f"waited for {what} on {self.path()}: {self.flashes()} (see {shot})"
+            ) from None
 
     def wait_heading(self, text: str) -> None:
         """Wait until the page's h1 contains `text` (a page loaded after a click or a redirect)."""
@@ -190,7 +195,6 @@ class Browser:
 
     # --- checks of a key page -------------------------------------------------------------------------------
     def key_page(self, name: str, *, max_width: int | None = None) -> None:
-        print("KEY", name, round(time.monotonic(), 1))
         """Screenshot the page, then check it is accessible, offline and (on a phone) not wider than the screen."""
         self.screenshot(name)
         problems = self.driver.execute_script(ACCESSIBILITY_SCRIPT)

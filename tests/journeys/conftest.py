@@ -37,7 +37,7 @@ def open_browser(hub: LiveHub, tmp_path: Path) -> Iterator[Callable[..., Browser
     with ExitStack() as stack:
 
         def open_(journey: str, *, phone: bool = False) -> Browser:
-            profile = tmp_path / f"profile-{journey}-{len(stack._exit_callbacks)}"  # noqa: SLF001
+            profile = tmp_path / f"profile-{journey}"
             driver = stack.enter_context(chromium(profile, PHONE if phone else DESKTOP, phone=phone))
             return Browser(driver, hub.url, journey)
 

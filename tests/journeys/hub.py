@@ -134,7 +134,7 @@ def live_hub(tmp: Path, database_url: str) -> Iterator[LiveHub]:
     deferred = _Deferred()
     with captured_logs() as logs, smtp_server() as (smtp_port, mailbox):
         server = create_server(deferred, host="127.0.0.1", port=0, threads=6)
-        url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{server.effective_port}"
         config_path = tmp / "ght.yaml"
         config_path.write_text(_config_text(tmp, smtp_port, url), encoding="utf-8")
         migrate.upgrade(database_url)
@@ -145,9 +145,7 @@ def live_hub(tmp: Path, database_url: str) -> Iterator[LiveHub]:
         }
         config = load_config(config_path, environ=environ)
         # Plain HTTP on loopback: a Secure cookie would never come back. The TOTP rule stays as configured.
-        app = create_app(
-            config, overrides={"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
-        )
+        app = create_app(config, overrides={"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
         app.extensions[EVENTS_EXTENSION] = SqliteEventStore(tmp / "events.db")
         with db.session_for(SYSTEM, app) as session:
             sync_from_config(session=session, settings=config.settings)

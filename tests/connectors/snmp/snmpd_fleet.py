@@ -103,7 +103,8 @@ def _snmpd(template: SimDevice, communities: list[str], deadline: float) -> Iter
 
 
 def assign(devices: list[SimDevice], instances: int) -> dict[str, SimDevice]:
-    """Each device's template: one of the first `instances` devices, of the same kind, taken in turn.
+    """Each device's template: one of the first `instances` devices, of the same kind, taken in turn (so each of
+    the first devices is its own template, and the others spread evenly).
 
     A template of each kind must be among them (with `fleet()`, `instances` >= 10 covers every kind).
     """
@@ -113,7 +114,14 @@ def assign(devices: list[SimDevice], instances: int) -> dict[str, SimDevice]:
     missing = {d.kind for d in devices} - set(templates)
     if missing:
         raise ValueError(f"no template among the first {instances} devices for: {', '.join(sorted(missing))}")
-    return {d.community: templates[d.kind][n % len(templates[d.kind])] for n, d in enumerate(devices)}
+    seen = dict.fromkeys(templates, 0)
+    found: dict[str, SimDevice] = {}
+    # The k-th device of a kind gets that kind's template k (modulo their number): the first are their own.
+    for device in devices:
+        kind = templates[device.kind]
+        found[device.community] = kind[seen[device.kind] % len(kind)]
+        seen[device.kind] += 1
+    return found
 
 
 @contextmanager

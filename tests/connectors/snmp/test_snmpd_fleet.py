@@ -62,11 +62,14 @@ def test_snmpd_serves_each_template_exactly_as_snmpsim(
     ("count", "instances", "templates_used"),
     [(500, 10, 10), (30, 20, 20), (7, 10, 7)],
 )
-def test_every_device_gets_a_template_of_its_kind(count: int, instances: int, templates_used: int) -> None:
+def test_every_device_gets_a_template_of_its_kind_and_every_template_serves(
+    count: int, instances: int, templates_used: int
+) -> None:
     devices = fleet(count)
     template_of = assign(devices, instances)
     assert all(template_of[d.community].kind == d.kind for d in devices)
     assert len({t.community for t in template_of.values()}) == templates_used
+    assert all(template_of[d.community] == d for d in devices[:instances])
 
 
 def test_a_kind_without_a_template_is_refused() -> None:

@@ -34,9 +34,9 @@ from ght_soc.models import Alert, User
 from ght_soc.models.oncall import EscalationLevel
 from ght_soc.scheduler import deliver_notifications, tick_playbooks
 from ght_soc.services.oncall import create_shift
-from tests.journeys.browser import PHONE, Authenticator, Browser
+from tests.journeys.browser import PHONE, Browser
 from tests.journeys.hub import LiveHub
-from tests.journeys.test_rssi_morning_review import enrol_and_log_in
+from tests.journeys.test_1_rssi_morning_review import enrol_and_log_in
 
 SHADOW_COPIES_RULE = "9a82c028-7774-552a-abcc-e52c7048dd9c"  # config/rules/windows_ransomware.yml
 PHONE_WIDTH = PHONE[0]
@@ -83,7 +83,9 @@ def shadow_copies_deleted(hub: LiveHub, host: str) -> None:
 
 def _alert_raised(hub: LiveHub) -> bool:
     with db.session_for(SYSTEM, hub.app) as session:
-        return session.scalars(select(Alert.id).where(Alert.rule_id == SHADOW_COPIES_RULE)).first() is not None
+        return (
+            session.scalars(select(Alert.id).where(Alert.rule_id == SHADOW_COPIES_RULE)).first() is not None
+        )
 
 
 def escalation_link(hub: LiveHub, to: str) -> str:
@@ -92,10 +94,16 @@ def escalation_link(hub: LiveHub, to: str) -> str:
         if to in received.rcpt_tos and "Escalade" in subject and "Isoler" in subject:
             body = received.message.get_body(("plain",))
             assert body is not None
-            found = re.search(r"https?://\S+", body.get_content())  # type: ignore[attr-defined]
+            found = re.search(r"https?://\S+", body.get_content())
             assert found, "the escalation mail carries a link"
             return found.group(0)
-    raise AssertionError(f"no escalation mail to {to}: {[str(r.message['Subject']) for r in hub.mailbox.received]}")
+    raise AssertionError(
+        f"no escalation mail to {to}: {[str(r.message['Subject']) for r in hub.mailbox.received]}"
+    )
+
+
+def written(browser: Browser, entry: str) -> Callable[[object], bool]:
+    return lambda _driver: entry in browser.find("ol.timeline").text
 
 
 def deposit(browser: Browser, path: Path, description: str) -> None:
@@ -143,7 +151,7 @@ def test_the_on_call_engineer_works_an_escalated_ransomware_playbook_from_a_phon
     for entry in ("03 h 20 : PC-URG-07 débranché du réseau", "03 h 25 : sauvegardes déconnectées"):
         browser.type("Entrée de main courante", entry)
         browser.press("Ajouter à la main courante")
-        browser.wait(lambda d, entry=entry: entry in browser.find("ol.timeline").text, "the main courante entry")
+        browser.wait(written(browser, entry), "the main courante entry")
     browser.key_page("incident", max_width=PHONE_WIDTH)
     incident_url = browser.driver.current_url
 
