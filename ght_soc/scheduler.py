@@ -132,6 +132,7 @@ def tick_playbooks(app: Flask) -> object:
                 rules=settings.incidents.auto_open,
                 engine=engine,
                 library=playbook_hub(app).library,
+                events=event_store(app),
                 now=now(),
             )
         for item in opened:

@@ -215,7 +215,7 @@ def complete_manual(
         raise RunError("this step is not a manual step")
     row = waiting_row(session, run, step_id)
     output = {
-        answer.name: _typed(answer.label, answer.type, answers.get(answer.name, ""), answer.required)
+        answer.name: typed_value(answer.label, answer.type, answers.get(answer.name, ""), answer.required)
         for answer in step.answers
     }
     required = sum(1 for item in step.evidence if item.required)
@@ -234,7 +234,8 @@ def complete_manual(
     engine.advance(session, run, now=now, actor=actor)
 
 
-def _typed(label: str, kind: ValueType, text: str, required: bool) -> Any:
+def typed_value(label: str, kind: ValueType, text: str, required: bool) -> Any:
+    """A value typed in a form, read as the step answer or playbook input declares it."""
     text = text.strip()
     if not text:
         if required:

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.access import SYSTEM
+from ght_soc.access import SYSTEM, Scope
 from ght_soc.domain import AlertStatus
+from ght_soc.events.store import EventStore
 from ght_soc.models import Alert, Incident
 from ght_soc.playbooks import runs
 from ght_soc.playbooks.engine import Engine
@@ -38,6 +39,7 @@ def auto_open(
     engine: Engine,
     library: PlaybookLibrary,
     now: datetime,
+    events: EventStore | None = None,
 ) -> list[Opened]:
     """Open one incident per new alert of a configured rule (unless it already joined one)."""
     opened = []
@@ -71,23 +73,34 @@ def auto_open(
                     loaded=library.by_hash(playbook.content_hash),
                     actor=SYSTEM,
                     now=now,
-                    inputs={name: input_value(alert, source) for name, source in rule.inputs.items()},
+                    inputs={name: input_value(alert, source, events) for name, source in rule.inputs.items()},
                 )
                 run_id = run.id
             opened.append(Opened(incident=incident, run_id=run_id))
     return opened
 
 
-def input_value(alert: Alert, source: str) -> str:
-    """A playbook input read from the alert that opened the incident (see AutoOpenConfig.inputs)."""
+def input_value(alert: Alert, source: str, events: EventStore | None = None) -> str:
+    """A playbook input read from the alert that opened the incident (see AutoOpenConfig.inputs).
+
+    `$indicator:FIELD` looks in the alert's indicators, then its correlation group, then the first event the
+    alert links (a host name is not an indicator, but the event that raised the alert names it)."""
     if source == "$establishment":
         return alert.establishment.name if alert.establishment else "inconnu"
     if source == "$title":
         return alert.title
-    if source.startswith("$indicator:"):
-        field = source.removeprefix("$indicator:")
-        found = [i.value for i in alert.indicators if i.kind == field]
-        group = alert.raw.get("group")
-        fallback = group.get(field, "inconnu") if isinstance(group, dict) else "inconnu"
-        return found[0] if found else str(fallback)
-    return source
+    if not source.startswith("$indicator:"):
+        return source
+    field = source.removeprefix("$indicator:")
+    found = [i.value for i in alert.indicators if i.kind == field]
+    if found:
+        return found[0]
+    group = alert.raw.get("group")
+    if isinstance(group, dict) and group.get(field):
+        return str(group[field])
+    if events is not None and alert.events:
+        scope = Scope(frozenset({alert.establishment_id})) if alert.establishment_id else Scope.everything()
+        for event in events.get([link.event_ref for link in alert.events[:5]], scope):
+            if event.get(field):
+                return str(event[field])
+    return "inconnu"

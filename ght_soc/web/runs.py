@@ -16,6 +16,7 @@ from ght_soc.playbooks import runs
 from ght_soc.playbooks.definition import ApprovalStep, ManualStep
 from ght_soc.playbooks.engine import RunError, playbook_of
 from ght_soc.playbooks.hub import playbook_hub
+from ght_soc.playbooks.loader import LoadedPlaybook
 from ght_soc.services import incidents as incident_service
 from ght_soc.web.forms import ActionForm
 from ght_soc.web.security import current_principal, requires, requires_recent_auth
@@ -25,7 +26,9 @@ bp = Blueprint("runs", __name__)
 
 def _may_work(incident: Incident) -> bool:
     principal = current_principal()
-    return any(principal.can(Permission.WORK_INCIDENTS, link.establishment_id) for link in incident.establishments)
+    return any(
+        principal.can(Permission.WORK_INCIDENTS, link.establishment_id) for link in incident.establishments
+    )
 
 
 def _incident(incident_id: int, *, work: bool = True) -> Incident:
@@ -51,27 +54,61 @@ def _after(incident_id: int, run_id: int, step_id: str = "") -> Response:
     return redirect(url_for("runs.view", incident_id=incident_id, run_id=run_id) + anchor)
 
 
+def _chosen(incident_id: int, value: str) -> LoadedPlaybook | None:
+    playbook_id, _sep, version = value.partition(":")
+    library = playbook_hub(current_app).library
+    try:
+        return library.by_hash(library.get(playbook_id, int(version)).content_hash)
+    except (KeyError, ValueError):
+        flash(_("Unknown playbook."), "error")
+        return None
+
+
+@bp.get("/incidents/<int:incident_id>/runs/new")
+@requires(Permission.WORK_INCIDENTS)
+def prepare(incident_id: int) -> str | Response:
+    """The playbook's inputs, to fill in before it starts (the machine touched, the site...)."""
+    incident = _incident(incident_id)
+    loaded = _chosen(incident_id, request.args.get("playbook", ""))
+    if loaded is None:
+        return redirect(url_for("incidents.detail", incident_id=incident_id))
+    return render_template(
+        "runs/prepare.html", incident=incident, playbook=loaded.playbook, form=ActionForm()
+    )
+
+
 @bp.post("/incidents/<int:incident_id>/runs")
 @requires(Permission.WORK_INCIDENTS)
 def start(incident_id: int) -> Response:
     incident = _incident(incident_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    hub = playbook_hub(current_app)
-    playbook_id, _sep, version = request.form.get("playbook", "").partition(":")
-    try:
-        loaded = hub.library.by_hash(hub.library.get(playbook_id, int(version)).content_hash)
-    except (KeyError, ValueError):
-        flash(_("Unknown playbook."), "error")
+    loaded = _chosen(incident_id, request.form.get("playbook", ""))
+    if loaded is None:
         return redirect(url_for("incidents.detail", incident_id=incident_id))
+    hub = playbook_hub(current_app)
     try:
+        inputs = {
+            spec.name: runs.typed_value(
+                spec.label or spec.name, spec.type, request.form.get(f"input-{spec.name}", ""), spec.required
+            )
+            for spec in loaded.playbook.inputs
+            if f"input-{spec.name}" in request.form or spec.required
+        }
         run = runs.start(
-            hub.engine(current_app), db.session, incident=incident, loaded=loaded, actor=current_principal(), now=now()
+            hub.engine(current_app),
+            db.session,
+            incident=incident,
+            loaded=loaded,
+            actor=current_principal(),
+            now=now(),
+            inputs={name: value for name, value in inputs.items() if value is not None},
         )
     except RunError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("incidents.detail", incident_id=incident_id))
+        playbook = f"{loaded.playbook.id}:{loaded.playbook.version}"
+        return redirect(url_for(".prepare", incident_id=incident_id, playbook=playbook))
     db.session.commit()
     return _after(incident_id, run.id)
 
@@ -125,7 +162,10 @@ def _act(incident_id: int, run_id: int, step_id: str, permission: Permission, ac
 def approve(incident_id: int, run_id: int, step_id: str) -> Response:
     option = request.form.get("option", "")
     return _act(
-        incident_id, run_id, step_id, Permission.APPROVE,
+        incident_id,
+        run_id,
+        step_id,
+        Permission.APPROVE,
         lambda engine, run: runs.answer_approval(
             engine, db.session, run=run, step_id=step_id, option=option, actor=current_principal(), now=now()
         ),
@@ -135,11 +175,22 @@ def approve(incident_id: int, run_id: int, step_id: str) -> Response:
 @bp.post("/incidents/<int:incident_id>/runs/<int:run_id>/steps/<step_id>/complete")
 @requires(Permission.WORK_INCIDENTS)
 def complete(incident_id: int, run_id: int, step_id: str) -> Response:
-    answers = {key.removeprefix("answer-"): value for key, value in request.form.items() if key.startswith("answer-")}
+    answers = {
+        key.removeprefix("answer-"): value for key, value in request.form.items() if key.startswith("answer-")
+    }
     return _act(
-        incident_id, run_id, step_id, Permission.WORK_INCIDENTS,
+        incident_id,
+        run_id,
+        step_id,
+        Permission.WORK_INCIDENTS,
         lambda engine, run: runs.complete_manual(
-            engine, db.session, run=run, step_id=step_id, answers=answers, actor=current_principal(), now=now()
+            engine,
+            db.session,
+            run=run,
+            step_id=step_id,
+            answers=answers,
+            actor=current_principal(),
+            now=now(),
         ),
     )
 
@@ -148,7 +199,10 @@ def complete(incident_id: int, run_id: int, step_id: str) -> Response:
 @requires(Permission.WORK_INCIDENTS)
 def retry(incident_id: int, run_id: int, step_id: str) -> Response:
     return _act(
-        incident_id, run_id, step_id, Permission.WORK_INCIDENTS,
+        incident_id,
+        run_id,
+        step_id,
+        Permission.WORK_INCIDENTS,
         lambda engine, run: runs.retry_step(
             engine, db.session, run=run, step_id=step_id, actor=current_principal(), now=now()
         ),
@@ -160,7 +214,10 @@ def retry(incident_id: int, run_id: int, step_id: str) -> Response:
 def skip(incident_id: int, run_id: int, step_id: str) -> Response:
     reason = request.form.get("reason", "")
     return _act(
-        incident_id, run_id, step_id, Permission.WORK_INCIDENTS,
+        incident_id,
+        run_id,
+        step_id,
+        Permission.WORK_INCIDENTS,
         lambda engine, run: runs.skip_step(
             engine, db.session, run=run, step_id=step_id, actor=current_principal(), now=now(), reason=reason
         ),
@@ -172,8 +229,13 @@ def skip(incident_id: int, run_id: int, step_id: str) -> Response:
 def cancel(incident_id: int, run_id: int) -> Response:
     reason = request.form.get("reason", "") or _("stopped by hand")
     return _act(
-        incident_id, run_id, "", Permission.WORK_INCIDENTS,
-        lambda engine, run: runs.cancel(db.session, run=run, actor=current_principal(), now=now(), reason=reason),
+        incident_id,
+        run_id,
+        "",
+        Permission.WORK_INCIDENTS,
+        lambda engine, run: runs.cancel(
+            db.session, run=run, actor=current_principal(), now=now(), reason=reason
+        ),
     )
 
 
@@ -193,5 +255,12 @@ def my_steps() -> str:
     ).all()
     items = [(row, playbook_of(row.run).step(row.step_id)) for row in waiting]
     items = [(row, step) for row, step in items if row.kind != "action" or row.status == StepStatus.FAILED]
-    return render_template("runs/my_steps.html", items=items, form=ActionForm(), ApprovalStep=ApprovalStep,
-                           ManualStep=ManualStep, StepStatus=StepStatus, current=now())
+    return render_template(
+        "runs/my_steps.html",
+        items=items,
+        form=ActionForm(),
+        ApprovalStep=ApprovalStep,
+        ManualStep=ManualStep,
+        StepStatus=StepStatus,
+        current=now(),
+    )

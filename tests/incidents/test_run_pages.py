@@ -73,3 +73,43 @@ def test_the_on_call_engineer_works_a_playbook_from_the_pages(
             run.status == RunStatus.RUNNING and {r.step_id: r.status for r in run.steps}["pause"] == "active"
         )
     assert "Isoler les postes" in client.get(f"/incidents/{incident_id}/runs/{run_id}").get_data(as_text=True)
+
+
+def test_a_playbook_with_inputs_asks_for_them_before_it_starts(
+    app: Flask, client: HubClient, make_user, establishments: Establishments
+) -> None:
+    make_user("rssi", Role.GHT_RSSI)
+    with db.session_for(SYSTEM, app) as session:
+        incident_id = incidents.open_incident(
+            session=session,
+            new=incidents.NewIncident(
+                "Rançongiciel",
+                IncidentCategory.RANSOMWARE,
+                Severity.CRITICAL,
+                (establishments["chu-tours-demo"].id,),
+            ),
+            actor=SYSTEM,
+            now=AT,
+        ).id
+    client.login("rssi")
+    form = client.get(f"/incidents/{incident_id}/runs/new?playbook=rancongiciel:1").get_data(as_text=True)
+    assert 'name="input-hote"' in form and "required" in form
+    token = client.csrf_token(f"/incidents/{incident_id}/runs/new?playbook=rancongiciel:1")
+    missing = client.post(
+        f"/incidents/{incident_id}/runs", data={"csrf_token": token, "playbook": "rancongiciel:1"}
+    )
+    assert "/runs/new" in missing.location  # refused, back to the form; nothing started
+    started = client.post(
+        f"/incidents/{incident_id}/runs",
+        data={
+            "csrf_token": token,
+            "playbook": "rancongiciel:1",
+            "input-hote": "PC-URG-01",
+            "input-site": "Bretonneau",
+            "input-donnees_personnelles": "oui",
+        },
+    )
+    assert "/runs/" in started.location and "/runs/new" not in started.location
+    with db.session_for(SYSTEM, app) as session:
+        run = session.scalars(select(PlaybookRun).where(PlaybookRun.incident_id == incident_id)).one()
+        assert run.inputs == {"hote": "PC-URG-01", "site": "Bretonneau", "donnees_personnelles": True}
