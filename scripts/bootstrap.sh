@@ -9,7 +9,7 @@ say() { echo "[bootstrap] $*"; }
 # python-ldap builds against libldap/libsasl; slapd, snmpd, PostgreSQL, rsyslog and logger (bsdutils) are
 # the tests' real peers.
 PACKAGES=(python3 python3-venv python3-dev gcc libldap2-dev libsasl2-dev slapd ldap-utils snmpd snmp postgresql
-          rsyslog rsyslog-gnutls bsdutils openssl chromium chromium-driver fonts-dejavu-core iproute2)
+          rsyslog rsyslog-gnutls bsdutils openssl chromium chromium-driver fonts-dejavu-core iproute2 wrk)
 # The Samba AD DC the LDAP tests provision (samba, winbind come with samba-ad-dc; the provisioning data is
 # only a Recommends of it, hence named).
 PACKAGES+=(samba-ad-dc samba-ad-provision)
