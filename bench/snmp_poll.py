@@ -154,8 +154,8 @@ def measure(peer: str, devices: list[SimDevice], args: argparse.Namespace) -> di
             flush=True,
         )
     idle = ours["wall_s"] - ours["cpu_s"] - ours["runqueue_s"]
-    print(f"       poller: {ours['wall_s']:.1f} s = {ours['cpu_s']:.1f} s on a CPU + {ours['runqueue_s']:.1f} s waiting "
-          f"for one (run queue: other processes) + {idle:.1f} s waiting for the agents")  # fmt: skip
+    print(f"       poller: {ours['wall_s']:.1f} s = {ours['cpu_s']:.1f} s on a CPU + {ours['runqueue_s']:.1f} s "
+          f"waiting for one (run queue: other processes) + {idle:.1f} s waiting for the agents")  # fmt: skip
     ratio = ours["cpu_s"] / theirs["cpu_s"] if theirs["cpu_s"] else None
     print(
         f"CPU per device, poller / net-snmp: {ratio:.2f} (goal <= 5)"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -124,6 +125,7 @@ async def _measure(count: int) -> dict[str, float]:
     finally:
         await receiver.stop()
     lossless = [s for s in steps if s["lossless"]]
+    load = os.getloadavg()[0]
     received = sum(s["received"] for s in steps)
     cpu_s = sum(s["cpu_s"] for s in steps)
     return {
@@ -134,6 +136,7 @@ async def _measure(count: int) -> dict[str, float]:
         "trap_receiver_cpu_ms_per_trap": round(1000 * cpu_s / max(received, 1), 4),
         # What one core would sustain if the receiver had it alone (the steps share it with the sender).
         "traps_per_cpu_s": round(received / cpu_s, 1) if cpu_s else 0.0,
+        "load_avg_1m_after": round(load, 2),  # the machine may be shared: a loaded one lowers the figure
     }
 
 
@@ -149,7 +152,9 @@ def main() -> None:
     """Print one line per rate, then the figures as one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--count", type=int, default=20000)
-    figures = measure_traps(parser.parse_args().count)
+    count = parser.parse_args().count
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+    figures = measure_traps(count)
     print(f"lossless up to {figures['traps_per_s_lossless']:,.0f} traps/s (goal: 2,000/s on one core)")
     print(json.dumps(figures))
 

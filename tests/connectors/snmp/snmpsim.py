@@ -4,7 +4,8 @@ snmpsim selects the data file by community: `<data>/sw0001.snmprec` answers the 
 UDP endpoint serves every device (the fast way to many devices, see PEERS.md). Switches have 48 ports
 (Cisco, HPE, Aruba sysObjectIDs), routers 4, printers 1 and no ENTITY-MIB. Only the columns the poller reads
 are simulated, so a full-subtree walk by net-snmp reads the same values as the poller. One snmpsim process
-answers one request at a time: `running_snmpsim_shards` spreads a large fleet over several processes.
+answers one request at a time: `running_snmpsim_shards` spreads a large fleet over several processes
+(on many cores; for fast devices see snmpd_fleet.py).
 """
 
 from __future__ import annotations
@@ -215,10 +216,12 @@ def running_snmpsim_shards(
     """Serve the devices from `processes` snmpsim processes (device n in shard n % processes), each on its own
     port; yield each device's port by community; stop them all afterwards.
 
-    One snmpsim answers one request at a time (a few thousand values/s): shards are how a bench keeps the
-    simulator from being what it measures.
+    One snmpsim answers one request at a time with one core (a few thousand values/s at best): shards spread
+    it over the cores there are. On two shared cores they do not make it faster than the clients it serves
+    (bench/snmp_poll.py measured 8 shards at ~700 values/s): the bench's fast devices are snmpd's.
     """
-    shards = [devices[i::processes] for i in range(max(1, min(processes, len(devices))))]
+    count = max(1, min(processes, len(devices)))
+    shards = [devices[i::count] for i in range(count)]
     started: list[_Responder] = []
     try:
         for shard in shards:  # all start at once, then each is awaited: start-up costs overlap
