@@ -60,7 +60,6 @@ class _StampMemo(dict[str, int | None]):
         return micros
 
 
-
 _stamp_micros = _StampMemo()
 
 
@@ -344,7 +343,9 @@ class SqliteEventStore:
         # The documents are read for the page's rows only: sorting thousands of matches with their
         # documents cost seconds (bench/web_load).
         order = " ORDER BY ts DESC, id DESC"
-        inner = "SELECT id FROM events" + (" WHERE " + " AND ".join(where) if where else "") + order + " LIMIT ?"
+        inner = (
+            "SELECT id FROM events" + (" WHERE " + " AND ".join(where) if where else "") + order + " LIMIT ?"
+        )
         sql = f"SELECT id, ts, doc FROM events WHERE id IN ({inner}){order}"
         return self._connection().execute(sql, (*params, limit)).fetchall()
 

@@ -83,7 +83,9 @@ def record_detections(
     for item in recorded:
         if item.created:
             # A repeat of what already made an incident (same rule, site and group) joins that incident.
-            incidents.join_incident_of_earlier_alert(session=session, alert=item.alert, now=item.alert.created_at)
+            incidents.join_incident_of_earlier_alert(
+                session=session, alert=item.alert, now=item.alert.created_at
+            )
     return recorded
 
 
