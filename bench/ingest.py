@@ -249,7 +249,9 @@ def _lines(path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--profile", type=Path, help="py-spy's collapsed stacks of the listener, written here")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy's collapsed stacks of the listener, written here"
+    )
     parser.add_argument("--no-rsyslog", action="store_true", help="the hub only (profiling runs)")
     arguments = parser.parse_args()
     count = arguments.events

@@ -41,6 +41,7 @@ from ght_soc.trap_listening import TrapSink, receiver_settings
 
 log = logging.getLogger(__name__)
 RECEIVED_PER_ESTABLISHMENT = "journaux reçus"  # the connector row of one establishment, all ports together
+_NO_KEY = object()  # no establishment key seen yet in a batch (None is the unattributed one)
 
 
 def listener_settings(settings: Settings) -> list[ListenerSettings]:
@@ -113,15 +114,26 @@ class IngestSink:
         events = []
         now = datetime.now(UTC)
         with self._lock:
+            # Counted per establishment locally, then added once: a batch comes in runs from one sender.
+            tallies: dict[int | None, list[int]] = {}
+            key: object = _NO_KEY
+            tally = [0, 0]
+            establishment_id: int | None = None
             for record in records:
                 fields = record.fields
-                establishment_id = self._ids.get(record.establishment) if record.establishment else None
+                if record.establishment != key:
+                    key = record.establishment
+                    establishment_id = self._ids.get(record.establishment) if record.establishment else None
+                    tally = tallies.setdefault(establishment_id, [0, 0])
                 fields["establishment_id"] = establishment_id
-                counters = self.per_establishment[establishment_id]
-                counters.events += 1
-                counters.errors += "event.parse_error" in fields
-                counters.last_event_at = now
+                tally[0] += 1
+                tally[1] += "event.parse_error" in fields
                 events.append(fields)
+            for establishment_id, (count, errors) in tallies.items():
+                counters = self.per_establishment[establishment_id]
+                counters.events += count
+                counters.errors += errors
+                counters.last_event_at = now
         result = self._ingestor.ingest(events)
         if result.alerts_created:
             log.info("%d alerte(s) levée(s)", result.alerts_created)

@@ -44,7 +44,8 @@ def live_hub(
     config = load_config(
         config_path, environ={"GHT_SOC_SECRET_KEY": TEST_SECRET, "GHT_SOC_DATABASE_URL": url}
     )
-    app = create_app(config, overrides={"TESTING": True})
+    # The RSSI logs in by password only here: enrolment is tested in tests/security and the journeys.
+    app = create_app(config, overrides={"TESTING": True, "GHT_SOC_TOTP_ENROLMENT_ENFORCED": False})
     app.extensions[EVENTS_EXTENSION] = SqliteEventStore(tmp_path / "events.db")
     with db.session_for(SYSTEM, app) as session:
         sync_from_config(session=session, settings=config.settings)

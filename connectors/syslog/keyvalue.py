@@ -11,7 +11,9 @@ from typing import Any
 # faster (one loop over a character set instead of an alternation at each character).
 _PAIR = re.compile(r'(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
 # The same with the quoted value's inside as a group of its own: no slicing per pair when nothing is escaped.
-_PAIR_PARTS = re.compile(r'(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(\S*))')
+_PAIR_PARTS = re.compile(
+    r'(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(\S*))'
+)
 _ZONE = re.compile(r"([+-])(\d\d):?(\d\d)")
 
 _COMMON = {

@@ -84,6 +84,24 @@ class LogEvent:
     fields: dict[str, Any]
 
 
+def _log_event(establishment: str | None, listener: str, sender: str, fields: dict[str, Any]) -> LogEvent:
+    """LogEvent(...) without the frozen dataclass's __init__ (a third of the cost, once per message)."""
+    event = _new_object(LogEvent)
+    _set_establishment(event, establishment)
+    _set_listener(event, listener)
+    _set_sender(event, sender)
+    _set_fields(event, fields)
+    return event
+
+
+_new_object = object.__new__
+# The slots' own setters: what the frozen __init__ ends up calling, minus its checks.
+_set_establishment = LogEvent.__dict__["establishment"].__set__
+_set_listener = LogEvent.__dict__["listener"].__set__
+_set_sender = LogEvent.__dict__["sender"].__set__
+_set_fields = LogEvent.__dict__["fields"].__set__
+
+
 @dataclass
 class ListenerHealth:
     events: int = 0
@@ -214,17 +232,25 @@ class SyslogListener:
     ) -> None:
         health = self._health[listener.name]
         received = datetime.now(UTC)
-        for frame, truncated in frames:
-            fields = parse_line(frame, received=received, zone=self._zone, max_bytes=self._max_line)
-            if truncated:
-                fields["event.truncated"] = True
-            fields["log.source.address"] = sender
-            fields["observer.ingress.listener"] = listener.name
-            health.events += 1
-            health.bytes += len(frame)
-            health.truncated += bool(fields.get("event.truncated"))
-            health.parse_errors += "event.parse_error" in fields
-            self._batch.append(LogEvent(establishment, listener.name, sender, fields))
+        zone, max_line, name, append = self._zone, self._max_line, listener.name, self._batch.append
+        events = size = truncations = errors = 0
+        try:
+            for frame, truncated in frames:  # the hot loop: one pass per message, counters kept locally
+                fields = parse_line(frame, received=received, zone=zone, max_bytes=max_line)
+                if truncated:
+                    fields["event.truncated"] = True
+                fields["log.source.address"] = sender
+                fields["observer.ingress.listener"] = name
+                events += 1
+                size += len(frame)
+                truncations += bool(fields.get("event.truncated"))
+                errors += "event.parse_error" in fields
+                append(_log_event(establishment, name, sender, fields))
+        finally:
+            health.events += events
+            health.bytes += size
+            health.truncated += truncations
+            health.parse_errors += errors
         health.last_event_at = received
 
     def _datagram(self, listener: ListenerSettings, data: bytes, address: tuple[str, int]) -> None:

@@ -234,7 +234,8 @@ class _OnePass:
                 self._flags[index] = f"__rule_{len(conditions)}"
                 conditions.append(search[len(_BATCH_SEARCH) :])
         flags = ", ".join(
-            f"CASE WHEN ({condition}) THEN 1 ELSE 0 END AS __rule_{n}" for n, condition in enumerate(conditions)
+            f"CASE WHEN ({condition}) THEN 1 ELSE 0 END AS __rule_{n}"
+            for n, condition in enumerate(conditions)
         )
         self._sql = (
             f"SELECT *, {flags} FROM events WHERE id > :first_id AND id <= :last_id "
