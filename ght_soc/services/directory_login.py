@@ -33,6 +33,7 @@ from connectors.ldap.authenticate import (
     find_account,
     verify,
 )
+from connectors.ldap.connector import LdapEncryptionRequired
 from ght_soc.models import LoginThrottle, TotpCredential, User
 from ght_soc.services import authentication
 from ght_soc.services.authentication import LoginOutcome, LoginResult, normalise_login
@@ -106,7 +107,7 @@ def ask_directories(plan: LoginPlan, password: str) -> DirectoryAnswer:
         directory, identity = _check(plan.candidates, plan.account_name, password)
     except (BadCredentials, AccountDisabled):
         return DirectoryAnswer(Verdict.REFUSED)
-    except (LdapUnavailable, LdapTlsError, ServiceAccountRefused) as failure:
+    except (LdapUnavailable, LdapTlsError, LdapEncryptionRequired, ServiceAccountRefused) as failure:
         log.warning("directory login for %r impossible: %s", plan.account_name, failure)
         return DirectoryAnswer(Verdict.UNAVAILABLE)
     return DirectoryAnswer(Verdict.ACCEPTED, directory, identity)
@@ -173,7 +174,14 @@ def password_still_right(
         return False
     try:
         _check(own, account_name, password)
-    except (BadCredentials, AccountDisabled, LdapUnavailable, LdapTlsError, ServiceAccountRefused):
+    except (
+        BadCredentials,
+        AccountDisabled,
+        LdapUnavailable,
+        LdapTlsError,
+        LdapEncryptionRequired,
+        ServiceAccountRefused,
+    ):
         return False
     return True
 
@@ -215,11 +223,11 @@ def _check(
 ) -> tuple[LoginDirectory, DirectoryIdentity]:
     """Find the one directory holding `account_name`, and let it check the password."""
     found = []
-    unreachable: LdapUnavailable | LdapTlsError | ServiceAccountRefused | None = None
+    unreachable: LdapUnavailable | LdapTlsError | LdapEncryptionRequired | ServiceAccountRefused | None = None
     for directory in candidates:
         try:
             account = find_account(directory.settings, account_name)
-        except (LdapUnavailable, LdapTlsError, ServiceAccountRefused) as failure:
+        except (LdapUnavailable, LdapTlsError, LdapEncryptionRequired, ServiceAccountRefused) as failure:
             # One establishment's directory down must not stop the others' people from logging in.
             log.warning("directory %s skipped for a login: %s", directory.label, failure)
             unreachable = failure

@@ -168,9 +168,13 @@ def reauthenticate(
     client_address: str,
     now: datetime,
     policy: LoginThrottleConfig,
+    directory_says: bool | None = None,
 ) -> StepResult:
-    """Password again, and a code when an authenticator is set up (before approvals and declarations)."""
-    return _verify(session, user_id, password, code, client_address, now, policy)
+    """Password again, and a code when an authenticator is set up (before approvals and declarations).
+
+    A directory account has no local password: `directory_says` is its directory's answer, asked beforehand
+    with no database lock held (ght_soc/services/directory_login.py `password_still_right`)."""
+    return _verify(session, user_id, password, code, client_address, now, policy, directory_says)
 
 
 def _verify(
@@ -181,6 +185,7 @@ def _verify(
     client_address: str,
     now: datetime,
     policy: LoginThrottleConfig,
+    directory_says: bool | None = None,
 ) -> StepResult:
     user = session.get(User, user_id)
     if user is None or not user.is_active:
@@ -191,7 +196,12 @@ def _verify(
     if retry_after is not None:
         return StepResult(LoginOutcome.THROTTLED, retry_after=retry_after)
     factor: Factor | None = None
-    right = password is None or verify_password(user.password_hash, password)
+    if password is None:
+        right = True
+    elif user.directory is not None:
+        right = bool(directory_says)
+    else:
+        right = verify_password(user.password_hash, password)
     if right and (password is None or is_enrolled(session=session, user_id=user_id)):
         factor = check_code(session=session, user_id=user_id, code=code, now=now)
         right = factor is not None

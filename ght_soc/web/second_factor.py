@@ -19,9 +19,10 @@ from ght_soc import clock
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
 from ght_soc.models import User
-from ght_soc.services import audit, second_factor
+from ght_soc.services import audit, directory_login, second_factor
 from ght_soc.services.audit import AuditAction
 from ght_soc.services.authentication import LoginOutcome, principal_for_user
+from ght_soc.services.directory_accounts import login_directories
 from ght_soc.services.second_factor import Factor, SecondFactorError
 from ght_soc.settings import LoginThrottleConfig
 from ght_soc.web.auth import (
@@ -182,6 +183,7 @@ def reauth() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template(page, form=form, enrolled=enrolled), status
+    directory_says = _ask_directory(principal.user_id, form.password.data)
     with db.session_for(SYSTEM) as work:
         result = second_factor.reauthenticate(
             session=work,
@@ -191,6 +193,7 @@ def reauth() -> str | Response | tuple[str, int]:
             client_address=_address(),
             now=clock.now(),
             policy=_policy(),
+            directory_says=directory_says,
         )
         action = (
             AuditAction.REAUTHENTICATED
@@ -218,3 +221,17 @@ def reauth() -> str | Response | tuple[str, int]:
         return render_template(page, form=form, enrolled=enrolled), 401
     mark_authenticated()
     return redirect(safe_next(form.next.data, url_for("establishments.overview")))
+
+
+def _ask_directory(user_id: int, password: str) -> bool | None:
+    """For a directory account, its directory's answer to the password (None for a local account); asked
+    outside any unit of work, so a slow directory holds no database lock."""
+    with db.session_for(SYSTEM) as work:
+        user = work.get(User, user_id)
+        login, directory = (user.login, user.directory) if user is not None else ("", None)
+    if directory is None:
+        return None
+    config = current_app.extensions["ght_soc.config"]
+    return directory_login.password_still_right(
+        login=login, directory=directory, password=password, directories=login_directories(config)
+    )

@@ -211,3 +211,15 @@ def test_an_establishment_role_from_a_directory_is_not_forced_to_set_one_up(
     client: HubClient, enforce_enrolment: Flask
 ) -> None:
     assert post_login(client, "jmartin", PASSWORD) == (302, "/")
+
+
+def test_a_directory_account_re_authenticates_against_its_directory(app: Flask, client: HubClient) -> None:
+    assert post_login(client, "nnuit", PASSWORD)[0] == 302
+    token = client.csrf_token("/reauth")
+    refused = client.post("/reauth", data={"csrf_token": token, "password": "pas-le-bon", "next": "/"})
+    assert refused.status_code == 401
+    accepted = client.post("/reauth", data={"csrf_token": token, "password": PASSWORD, "next": "/"})
+    assert accepted.status_code == 302
+    with db.session_for(SYSTEM, app) as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == [AuditAction.REAUTH_FAILURE, AuditAction.REAUTHENTICATED]
