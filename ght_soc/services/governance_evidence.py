@@ -7,13 +7,16 @@ EVIDENCE_SOURCES; the catalogue's `automatic:` patterns name its findings by the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ght_soc import clock
 from ght_soc.governance.evidence import Observations, SourceFinding
-from ght_soc.models import DirectoryFinding, DirectoryObject
+from ght_soc.models import Declaration, DeviceFinding, DirectoryFinding, DirectoryObject, NetworkDevice
+from ght_soc.models.declaration import DeclarationStatus
 
 
 class EvidenceSource(Protocol):
@@ -46,7 +49,63 @@ class DirectoryFindings:
         return Observations(source=self.name, label=self.label, coverage=coverage, findings=findings)
 
 
-EVIDENCE_SOURCES: tuple[EvidenceSource, ...] = (DirectoryFindings(),)
+class DeviceFindings:
+    """The SNMP hygiene findings (default community, no SNMPv3, vulnerable firmware); looked at once polled."""
+
+    name = "snmp"
+    label = "Équipements réseau (SNMP)"
+
+    def observe(self, *, session: Session) -> Observations:
+        coverage = {
+            establishment_id: polled_at
+            for establishment_id, polled_at in session.execute(
+                select(NetworkDevice.establishment_id, func.max(NetworkDevice.last_polled_at)).group_by(
+                    NetworkDevice.establishment_id
+                )
+            )
+        }
+        findings = [
+            SourceFinding(row.establishment_id, f"snmp.{row.kind}", f"{row.kind} : {row.device.address}")
+            for row in session.scalars(select(DeviceFinding).where(DeviceFinding.resolved_at.is_(None)))
+        ]
+        return Observations(source=self.name, label=self.label, coverage=coverage, findings=findings)
+
+
+LATE_LOOKBACK = timedelta(days=365)
+
+
+class LateDeclarations:
+    """National declarations past their deadline within the last year: still not filed, or filed late."""
+
+    name = "declarations"
+    label = "Déclarations nationales"
+
+    def observe(self, *, session: Session) -> Observations:
+        now = clock.now()
+        rows = session.scalars(
+            select(Declaration).where(
+                Declaration.deadline_at.is_not(None),
+                Declaration.deadline_at >= now - LATE_LOOKBACK,
+                Declaration.status != DeclarationStatus.OBSOLETE,
+            )
+        ).all()
+        coverage = {row.establishment_id: now for row in rows}
+        findings = [
+            SourceFinding(
+                row.establishment_id, "declarations.late", f"{row.regime_id} ({row.stage}) en retard"
+            )
+            for row in rows
+            if row.deadline_at is not None
+            and (
+                (row.sent_at or now) > row.deadline_at
+                if row.status == DeclarationStatus.SENT
+                else now > row.deadline_at
+            )
+        ]
+        return Observations(source=self.name, label=self.label, coverage=coverage, findings=findings)
+
+
+EVIDENCE_SOURCES: tuple[EvidenceSource, ...] = (DirectoryFindings(), DeviceFindings(), LateDeclarations())
 
 
 def observe_all(
