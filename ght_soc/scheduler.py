@@ -53,13 +53,15 @@ def purge_events(app: Flask) -> object:
 
 def governance_reminders(app: Flask) -> object:
     """Daily governance: today's maturity snapshot, then reminders (designations ending, exercise, budget)."""
-    from ght_soc.services.governance_reminders import LoggingNotifier, run_reminders
+    from ght_soc.services.governance_reminders import OutboxNotifier, run_reminders
     from ght_soc.services.maturity import take_snapshots
     from ght_soc.web.governance import catalogue_of
 
     catalogue = catalogue_of(app)
-    notifier = app.extensions.get("ght_soc.governance.notifier") or LoggingNotifier()
     with db.session_for(SYSTEM, app) as session:
+        notifier = app.extensions.get("ght_soc.governance.notifier") or OutboxNotifier(
+            session=session, now=now()
+        )
         take_snapshots(session=session, catalogue=catalogue, today=now().date())
         sent = run_reminders(session=session, catalogue=catalogue, now=now(), notifier=notifier)
     log.info("governance: %d new reminder(s)", len(sent))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ from ght_soc.resources import bundled_config_path
 from ght_soc.services.ghts import sync_from_config
 from ght_soc.services.users import create_user
 from ght_soc.settings import LoadedConfig, load_config
+from tests.connectors.ldap.samba.dc import SambaDc, SambaUnavailable
+from tests.connectors.ldap.samba.population import SambaDomain, as_admin, populate
 
 TEST_SECRET = "test-secret-key-0123456789"
 TEST_PASSWORD = "correct horse battery staple"
@@ -206,3 +209,21 @@ def make_user(app: Flask, establishments: Establishments) -> Callable[..., str]:
 def tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def samba() -> Iterator[SambaDomain]:
+    """One Samba AD DC for the whole session, whichever folder asks first (the LDAP connector's and the
+    directory login's tests share it): provisioned once (the slow part), populated, removed at the end."""
+    dc = SambaDc()
+    try:
+        dc.start()
+    except SambaUnavailable as reason:
+        pytest.skip(f"Samba AD DC unavailable: {reason}")
+    try:
+        began = time.monotonic()
+        population = as_admin(dc, populate)
+        dc.timings["populate_s"] = time.monotonic() - began
+        yield SambaDomain(dc, population)
+    finally:
+        dc.stop()

@@ -115,7 +115,9 @@ class LdapConnector:
                         highest.offer(values[0] if values else None)
         except ldap.SIZELIMIT_EXCEEDED:
             error = "limite de taille atteinte sur le serveur : recherche incomplète"
-        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR) as failure:
+        # UNAVAILABLE and BUSY: a server shutting down answers the request already on its way (the next page
+        # is asked for early) with them rather than dropping the connection.
+        except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY) as failure:
             error = f"connexion perdue pendant la lecture : {_message(failure)}"
         finally:
             connection.unbind_s()

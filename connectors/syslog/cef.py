@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_HEADER_SPLIT = re.compile(r"(?<!\\)\|")
+# A header field: characters other than `|` and `\`, or any escaped character; `\\|` is an escaped
+# backslash *then* the separator, which a look-behind on `\` alone would take for an escaped pipe.
+_HEADER_FIELD = re.compile(r"((?:[^|\\]|\\.)*)\|", re.DOTALL)
+_HEADER_ESCAPE = re.compile(r"\\([\\|])")
 _EXTENSION_KEY = re.compile(r"(?:^|\s)([A-Za-z0-9_.\[\]-]+)=")
 # CEF extension keys → ECS names (the common ones; the others stay under cef.extensions).
 CEF_FIELDS = {
@@ -35,9 +38,19 @@ def is_cef(message: str) -> bool:
 
 def parse_cef(message: str) -> dict[str, Any] | None:
     """The header and extension of a CEF message; None when it is not CEF after all."""
-    parts = _HEADER_SPLIT.split(message, maxsplit=7)
+    parts, position = [], 0
+    for _ in range(7):
+        field = _HEADER_FIELD.match(message, position)
+        if field is None:
+            break
+        parts.append(field.group(1))
+        position = field.end()
+    if len(parts) == 6:  # no separator after the severity: a CEF line without extension
+        parts.append(message[position:])
+        position = len(message)
     if len(parts) < 7:
         return None
+    parts.append(message[position:])
     unescape = _unescape_header
     fields: dict[str, Any] = {
         "observer.vendor": unescape(parts[1]),
@@ -47,7 +60,7 @@ def parse_cef(message: str) -> dict[str, Any] | None:
         "rule.name": unescape(parts[5]),
         "event.severity": unescape(parts[6]),
     }
-    extensions = _extensions(parts[7]) if len(parts) == 8 else {}
+    extensions = _extensions(parts[7]) if parts[7] else {}
     for key, value in extensions.items():
         fields[CEF_FIELDS.get(key, f"cef.extensions.{key}")] = value
     fields.setdefault("message", fields["rule.name"])
@@ -55,7 +68,7 @@ def parse_cef(message: str) -> dict[str, Any] | None:
 
 
 def _unescape_header(value: str) -> str:
-    return value.replace("\\|", "|").replace("\\\\", "\\")
+    return _HEADER_ESCAPE.sub(r"\1", value)
 
 
 def _extensions(text: str) -> dict[str, str]:

@@ -15,9 +15,11 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ght_soc.domain import Role
 from ght_soc.governance.catalogue import Catalogue
-from ght_soc.governance.enums import CheckKind
+from ght_soc.governance.enums import CheckKind, ReminderKind
 from ght_soc.governance.reminders import DesignationEnd, Reminder, due_reminders
+from ght_soc.models import Establishment, RoleAssignment, User
 from ght_soc.models.governance import (
     CrisisExercise,
     CyberBudget,
@@ -25,6 +27,7 @@ from ght_soc.models.governance import (
     GovernanceReminder,
     SharedResource,
 )
+from ght_soc.services import notifications
 from ght_soc.services.establishments import list_establishments
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,55 @@ class LoggingNotifier:
                 r.due_on,
                 r.params,
             )
+
+
+_SUBJECTS = {
+    ReminderKind.DESIGNATION_EXPIRING: "Désignation bientôt échue",
+    ReminderKind.EXERCISE_DUE: "Exercice de crise à planifier",
+    ReminderKind.BUDGET_MISSING: "Budget cyber de l'année non saisi",
+}
+
+
+class OutboxNotifier:
+    """Mails each reminder, through the outbox, to the GHT RSSI and the establishment's correspondents."""
+
+    def __init__(self, *, session: Session, now: datetime) -> None:
+        self._session, self._now = session, now
+
+    def notify(self, reminders: Sequence[GovernanceReminder]) -> None:
+        for reminder in reminders:
+            to = self._recipients(reminder.establishment_id)
+            if not to:
+                log.warning("governance reminder %s: nobody with a mail address to tell", reminder.id)
+                continue
+            establishment = self._session.get(Establishment, reminder.establishment_id)
+            name = establishment.name if establishment is not None else str(reminder.establishment_id)
+            details = ", ".join(f"{key} : {value}" for key, value in reminder.params.items())
+            notifications.enqueue_mail(
+                self._session,
+                to=to,
+                subject=f"[{name}] {_SUBJECTS.get(reminder.kind, reminder.subject)}",
+                body_text=(
+                    f"{_SUBJECTS.get(reminder.kind, reminder.subject)} — {name}\n"
+                    f"Échéance : {reminder.due_on.isoformat()}\n{details}\n"
+                ),
+                idempotency_key=f"governance:{reminder.id}",
+                now=self._now,
+            )
+
+    def _recipients(self, establishment_id: int) -> list[str]:
+        users = self._session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(
+                ((RoleAssignment.role == Role.GHT_RSSI) & RoleAssignment.establishment_id.is_(None))
+                | (
+                    (RoleAssignment.role == Role.SITE_CORRESPONDENT)
+                    & (RoleAssignment.establishment_id == establishment_id)
+                )
+            )
+        )
+        return sorted({u.email for u in users if u.email and u.is_active})
 
 
 def compute_reminders(*, session: Session, catalogue: Catalogue, now: datetime) -> list[Reminder]:

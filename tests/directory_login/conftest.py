@@ -16,11 +16,10 @@ from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.settings import LoadedConfig, load_config
 from tests.conftest import EXAMPLE_CONFIG, TEST_SECRET
 from tests.connectors.ldap.directory import SERVICE_PASSWORD
-from tests.connectors.ldap.samba.conftest import samba
 from tests.directory_login.directory import SERVICE_PASSWORD_ENV, LoginSlapd, directories_config, directory
 from tests.security.conftest import audit_rows, enforce_enrolment, enrol
 
-__all__ = ["audit_rows", "enforce_enrolment", "enrol", "samba"]  # other folders' fixtures, used here too
+__all__ = ["audit_rows", "enforce_enrolment", "enrol"]  # other folders' fixtures, used here too
 
 
 @pytest.fixture(scope="session")

@@ -75,3 +75,22 @@ def test_the_demo_shows_coverage_obligations_the_matrix_with_charts_and_the_pdf(
     assert "Claire Martin" in page and "Sophie Bernard" in page and page.count("<polyline") >= 8
     assert "Over 100 % of their time" in page
     assert client.get("/governance/export/report.pdf").data.startswith(b"%PDF")
+
+
+def test_without_a_notifier_set_the_reminders_are_mailed_through_the_outbox_once(
+    app: Flask, establishments: Establishments, make_user
+) -> None:
+    from ght_soc.domain import Role
+    from ght_soc.models import Notification, User
+
+    make_user("rssi", Role.GHT_RSSI)
+    with db.session_for(SYSTEM, app) as session:
+        session.scalars(select(User).where(User.login == "rssi")).one().email = "rssi@ght.example"
+    app.extensions.pop("ght_soc.governance.notifier", None)
+    sent = governance_reminders(app)
+    assert sent >= len(establishments.by_key)
+    assert governance_reminders(app) == 0
+    with db.session_for(SYSTEM, app) as session:
+        mails = session.scalars(select(Notification)).all()
+    assert len(mails) == sent and all(m.recipients == ["rssi@ght.example"] for m in mails)
+    assert any("Exercice de crise" in m.subject for m in mails)

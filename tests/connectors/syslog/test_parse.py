@@ -253,3 +253,14 @@ def test_no_header_at_all_is_still_an_event() -> None:
     event = parse("plain text without any header")
     assert event["message"] == "plain text without any header"
     assert event["@timestamp"] == RECEIVED.isoformat()
+
+
+def test_a_cef_header_value_ending_in_an_escaped_backslash_keeps_the_next_separator() -> None:
+    # `\\|`: an escaped backslash, then the separator (found by hypothesis: a look-behind took it for `\|`).
+    from connectors.syslog.cef import parse_cef
+
+    fields = parse_cef("CEF:0|Fortinet\\\\|FortiGate|7.2|13|Connexion \\| refusée|5|src=10.0.0.1")
+    assert fields is not None
+    assert (fields["observer.vendor"], fields["observer.product"]) == ("Fortinet\\", "FortiGate")
+    assert fields["rule.name"] == "Connexion | refusée" and fields["source.ip"] == "10.0.0.1"
+    assert parse_cef("CEF:0|v|p|1|id|nom|3")["event.severity"] == "3"  # type: ignore[index]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -65,7 +66,7 @@ class SambaDc:
     """Provision, start, reach and remove one Samba AD DC. `start()` raises SambaUnavailable with the reason."""
 
     def __init__(self) -> None:
-        self.namespace = f"ght-samba-{os.getpid()}"
+        self.namespace = f"ght-samba-{os.getpid()}-{secrets.token_hex(3)}"  # unique even within one process
         self.folder = Path(tempfile.mkdtemp(prefix="ght-samba-"))
         self.ca_file = self.folder / "tls" / "ca.pem"
         self.timings: dict[str, float] = {}
