@@ -258,6 +258,32 @@ if (headings[0] !== 1) problems.push('the first heading is h' + headings[0]);
 for (let i = 1; i < headings.length; i++) {
   if (headings[i] > headings[i - 1] + 1) problems.push('heading h' + headings[i] + ' follows h' + headings[i - 1]);
 }
+// WCAG 2.1 contrast (1.4.3): 4.5:1 for text, 3:1 for large text, against the first opaque background up.
+const rgb = text => (text.match(/[0-9.]+/g) || []).map(Number);
+const luminance = ([r, g, b]) => {
+  const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+};
+const background = el => {
+  for (let node = el; node; node = node.parentElement) {
+    const color = rgb(getComputedStyle(node).backgroundColor);
+    if (color.length === 3 || (color.length === 4 && color[3] >= 0.99)) return color.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+let lowContrast = 0;
+for (const el of document.querySelectorAll('body *')) {
+  const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const style = getComputedStyle(el);
+  if (!own || style.visibility === 'hidden' || style.display === 'none' || !el.getClientRects().length) continue;
+  const fore = luminance(rgb(style.color).slice(0, 3)), back = luminance(background(el));
+  const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+  const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+  const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < needed && lowContrast++ < 5) {
+    problems.push('contrast ' + ratio.toFixed(2) + ' < ' + needed + ': ' + el.outerHTML.slice(0, 100));
+  }
+}
 return problems;
 """
 
