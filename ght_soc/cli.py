@@ -203,6 +203,11 @@ def demo(config_path: Path | None, host: str, port: int, no_serve: bool) -> None
     listener = BackgroundListener(app)
     ports = listener.start()
     click.echo("Écoute syslog : " + ", ".join(f"{name} → 127.0.0.1:{bound}" for name, bound in ports.items()))
+    if "syslog-tcp" in ports:
+        click.echo(
+            f"Essai de journal : logger --server 127.0.0.1 --port {ports['syslog-tcp']} --tcp --tag sshd "
+            "'Failed password for admin from 203.0.113.7 port 52100 ssh2'"
+        )
     if "snmp-traps" in ports:
         click.echo(
             f"Essai de trap : snmptrap -v 2c -c {os.environ['GHT_SOC_DEMO_TRAP_COMMUNITY']} "
