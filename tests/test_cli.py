@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ght_soc.cli import main
@@ -88,6 +90,10 @@ def test_the_demo_command_serves_the_french_hub_on_loopback(tmp_path: Path) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {key: value for key, value in os.environ.items() if not key.startswith("GHT_SOC_")}
+    # The bundled demo GHT, on free ports: another hub (or a test) on this machine may hold 5514 or 5162.
+    config = tmp_path / "ght.yaml"
+    config.write_text(re.sub(r"port: (551[45]|5162)", "port: 0", EXAMPLE_CONFIG.read_text(encoding="utf-8")))
+    env["GHT_SOC_CONFIG"] = str(config)
     process = subprocess.Popen(
         [GHT_SOC, "demo", "--port", str(port)],
         cwd=tmp_path,
@@ -106,7 +112,9 @@ def test_the_demo_command_serves_the_french_hub_on_loopback(tmp_path: Path) -> N
                 break
             except OSError:
                 time.sleep(0.2)
-        assert page is not None, "the demo did not answer within 60 s"
+        if page is None:
+            process.terminate()
+            pytest.fail(f"the demo did not answer within 60 s:\n{process.communicate(timeout=20)[0][-3000:]}")
         assert 'lang="fr"' in page and "Se connecter" in page
     finally:
         process.terminate()
