@@ -18,6 +18,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -110,8 +111,9 @@ class Browser:
 
     def wait(self, condition: Callable[[webdriver.Chrome], Any], what: str) -> Any:
         try:
-            # A page being replaced by the next one: its elements go stale or missing for a moment.
-            ignored = (StaleElementReferenceException, NoSuchElementException)
+            # A page being replaced by the next one: its elements go stale or missing for a moment, and Chromium
+            # sometimes reports a node of the replaced document as a generic inspector error instead.
+            ignored = (StaleElementReferenceException, NoSuchElementException, WebDriverException)
             waiting = WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=ignored)
             return waiting.until(condition)
         except TimeoutException:
