@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,19 @@ def open_event_store(config: LoadedConfig) -> EventStore:
     return ElasticEventStore(client, prefix=settings.index_prefix)
 
 
+_OPENING = threading.Lock()
+
+
 def event_store(app: Flask) -> EventStore:
-    """The app's event store, opened on first use (tests may put one in place beforehand)."""
+    """The app's event store, opened on first use (tests may put one in place beforehand).
+
+    Opened once even when the listener and the scheduler's first job ask at the same moment (the demo's single
+    process): two stores creating the same SQLite file at once made one of them fail "database is locked"."""
     store: EventStore | None = app.extensions.get(EXTENSION)
     if store is None:
-        store = open_event_store(app.extensions["ght_soc.config"])
-        app.extensions[EXTENSION] = store
+        with _OPENING:
+            store = app.extensions.get(EXTENSION)
+            if store is None:
+                store = open_event_store(app.extensions["ght_soc.config"])
+                app.extensions[EXTENSION] = store
     return store
