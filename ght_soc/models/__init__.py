@@ -27,6 +27,7 @@ from ght_soc.models.incident import (
     Task,
     TimelineEntry,
 )
+from ght_soc.models.mandate import DeclarantMandate
 from ght_soc.models.notification import Channel, DeliveryStatus, Notification
 from ght_soc.models.oncall import EscalationLevel, OnCallShift, ShiftKind
 from ght_soc.models.playbook_run import ApprovalVote, PlaybookRun, RunAction, RunStep
@@ -35,6 +36,7 @@ from ght_soc.models.token import ApiToken
 from ght_soc.models.user import LoginThrottle, RoleAssignment, User
 
 __all__ = [
+    "DeclarantMandate",
     "RunStep",
     "RunAction",
     "PlaybookRun",

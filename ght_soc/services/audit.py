@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     MEMBER_ACTION = "member_action"
     DECLARATION_APPROVED = "declaration.approved"
     DECLARATION_SENT = "declaration.sent"
+    MANDATE_RECORDED = "mandate.recorded"
+    MANDATE_REVOKED = "mandate.revoked"
 
 
 class SecretInAuditError(ValueError):

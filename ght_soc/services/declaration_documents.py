@@ -9,7 +9,7 @@ What people do to a document (edit, review, approve, record the filing) is in de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from ght_soc.declarations.qualification import Applicability
 from ght_soc.declarations.regimes import Regime, Stage, StageKind
 from ght_soc.domain import IncidentCategory, Role, TaskStatus
 from ght_soc.models import Declaration, DeclarationStatus, Incident, RoleAssignment, User
+from ght_soc.services.declarant_mandates import director_contact
 from ght_soc.services.declarations import (
     DeclarationContext,
     DeclarationError,
@@ -160,8 +161,14 @@ def prefill_row(
 ) -> None:
     """Fill the fields the user has not edited from the incident as it is now; the status follows."""
     regime = context.regimes[row.regime_id]
+    director = director_contact(
+        session=session,
+        establishment_id=row.establishment_id,
+        moment=now,
+        zone=context.timezone(row.establishment.key),
+    )
     fresh = prefill(
-        incident_facts(session=session, incident=incident, context=context),
+        replace(incident_facts(session=session, incident=incident, context=context), declarant=director),
         regime,
         StageKind(row.stage),
         applicability_of(row, regime),

@@ -18,10 +18,11 @@ from ght_soc.access import Permission, Principal
 from ght_soc.declarations.clocks import check_t0, format_local
 from ght_soc.declarations.documents import Missing
 from ght_soc.declarations.fields import FieldValue
+from ght_soc.declarations.mandates import Mandate, contact
 from ght_soc.declarations.regimes import StageKind, StartKind
 from ght_soc.domain import Role, TimelineKind
 from ght_soc.models import Declaration, DeclarationStatus
-from ght_soc.services import audit, timeline
+from ght_soc.services import audit, declarant_mandates, timeline
 from ght_soc.services.declaration_documents import (
     DocumentView,
     FrozenDocument,
@@ -105,12 +106,15 @@ def _holds(actor: Principal, role: Role, establishment_id: int) -> bool:
 def approve(
     *, session: Session, row: Declaration, context: DeclarationContext, actor: Principal, now: datetime
 ) -> None:
-    """Approve a complete document: DECLARE over its establishment, by a person, the DPO for GDPR regimes."""
+    """Approve a complete document: by the director or a delegate (mandate valid today for the regime), the DPO
+    having reviewed a GDPR one. The approver becomes the document's declarant."""
     _require(actor, row, Permission.DECLARE)
     if actor.user_id is None:
         raise NotAllowed("a declaration is approved by a person")
     if row.status not in (S.DRAFT, S.READY):
         raise FrozenDocument(f"a {row.status.value} declaration cannot be approved")
+    mandate = _mandate(session, row, context, actor, now)
+    _name_declarant(row, mandate)
     view = document(session=session, row=row, context=context, now=now)
     if view.missing:
         raise MissingFields(list(view.missing))
@@ -145,13 +149,14 @@ def record_sent(
     now: datetime,
 ) -> None:
     """Record that a person filed the approved document (when, how, the recipient's reference); it freezes,
-    and the follow-up stages that start from it get their clocks."""
+    and the follow-up stages that start from it get their clocks. The person held a mandate when they filed."""
     _require(actor, row, Permission.DECLARE)
     if actor.user_id is None:
         raise NotAllowed("the hub never files a declaration: a person records it")
     if row.status != S.APPROVED:
         raise FrozenDocument("only an approved declaration is recorded as sent")
     sent_at = check_t0(sent_at, now)  # the same rules as a T0: zoned, not in the future
+    _mandate(session, row, context, actor, sent_at)
     if not channel.strip() or not reference.strip():
         raise DeclarationError("the channel and the recipient's reference are both required")
     change_status(row, S.SENT)
@@ -199,6 +204,41 @@ def request_stage(
     row.requested_at = check_t0(requested_at, now)
     refresh_clocks(session=session, incident=row.incident, context=context)
     _record(session, row, context, actor, now, "Demandé par le destinataire")
+
+
+def _mandate(
+    session: Session, row: Declaration, context: DeclarationContext, actor: Principal, moment: datetime
+) -> Mandate:
+    return declarant_mandates.authority_for(
+        session=session,
+        actor=actor,
+        establishment=row.establishment,
+        regime_id=row.regime_id,
+        regime_title=context.regimes[row.regime_id].short_title,
+        moment=moment,
+        zone=context.timezone(row.establishment.key),
+    )
+
+
+def _name_declarant(row: Declaration, mandate: Mandate) -> None:
+    """The one approving is the declarant in law: their name and quality replace the prefilled director's."""
+    who = contact(mandate)
+    values = dict(row.draft_values)
+    values.update({"declarant_name": who.name, "delegation": who.delegation})
+    for key, value in zip(_DECLARANT_FIELDS[2:], (who.function, who.email, who.phone), strict=True):
+        if value or key not in values:
+            values[key] = value or None
+    row.draft_values = values
+    row.edited_fields = sorted(set(row.edited_fields) | set(_DECLARANT_FIELDS))  # re-prefills keep them
+
+
+_DECLARANT_FIELDS = (
+    "declarant_name",
+    "delegation",
+    "declarant_function",
+    "declarant_email",
+    "declarant_phone",
+)
 
 
 def _record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -13,10 +13,11 @@ from sqlalchemy import select
 from ght_soc.access import SYSTEM, Principal
 from ght_soc.database import db
 from ght_soc.declarations.facts import CareImpact, GdprRisk, QualificationAnswers
+from ght_soc.declarations.mandates import MandateKind
 from ght_soc.declarations_runtime import declaration_context
 from ght_soc.domain import IncidentCategory, Malice, Role, Severity
 from ght_soc.models import Establishment, User
-from ght_soc.services import incidents
+from ght_soc.services import declarant_mandates, incidents
 from ght_soc.services.authentication import principal_for_user
 from ght_soc.services.declarations import DeclarationContext
 from tests.conftest import Establishments
@@ -79,8 +80,9 @@ def hub(app: Flask, establishments: Establishments) -> Hub:
 
 
 @pytest.fixture()
-def people(make_user: Callable[..., str]) -> dict[str, str]:
-    """One account per role that declarations care about (mail addresses set for the reminders)."""
+def people(app: Flask, make_user: Callable[..., str]) -> dict[str, str]:
+    """One account per role that declarations care about, with the mandates that let them file: the CHU's
+    director; the pooled RSSI delegated by each affected member; the DPO delegated for the GDPR regimes."""
     logins = {
         "rssi": make_user("rssi", Role.GHT_RSSI),
         "dpo": make_user("dpo", Role.DPO),
@@ -88,7 +90,52 @@ def people(make_user: Callable[..., str]) -> dict[str, str]:
         "oncall": make_user("astreinte", Role.ON_CALL_ENGINEER),
         "site": make_user("correspondant-amboise", Role.SITE_CORRESPONDENT, "ch-amboise-demo"),
     }
+    grant_mandate(app, logins["director"], "chu-tours-demo", MandateKind.DIRECTOR)
+    for key in AFFECTED:
+        grant_mandate(app, logins["rssi"], key, MandateKind.DELEGATION)
+        grant_mandate(app, logins["dpo"], key, MandateKind.DELEGATION, regimes=GDPR_REGIMES)
     return logins
+
+
+GDPR_REGIMES = ("gdpr_art33", "gdpr_art34")
+
+
+def grant_mandate(
+    app: Flask,
+    login: str,
+    establishment_key: str,
+    kind: MandateKind,
+    *,
+    regimes: tuple[str, ...] = (),
+    valid_from: date = date(2024, 1, 1),
+    valid_until: date | None = date(2099, 12, 31),
+) -> int:
+    """Record a mandate the way the hub does (checks and audit included), as the administrator."""
+    with db.session_for(SYSTEM, app) as session:
+        user = session.scalars(select(User).where(User.login == login)).one()
+        establishment = session.scalars(
+            select(Establishment).where(Establishment.key == establishment_key)
+        ).one()
+        row = declarant_mandates.record(
+            session=session,
+            new=declarant_mandates.NewMandate(
+                establishment_id=establishment.id,
+                kind=kind,
+                user_id=user.id,
+                person_name=user.display_name,
+                function="Directeur" if kind == MandateKind.DIRECTOR else "RSSI mutualisé",
+                email=user.email or "",
+                regimes=regimes,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                granted_by="" if kind == MandateKind.DIRECTOR else "Le directeur général",
+                act_reference="" if kind == MandateKind.DIRECTOR else f"DG-2024-{user.id:02d}",
+            ),
+            known_regimes=frozenset(declaration_context(app).regimes),
+            actor=SYSTEM,
+            now=datetime.now(UTC),
+        )
+        return row.id
 
 
 def with_emails(app: Flask) -> None:
