@@ -53,9 +53,9 @@ def purge_events(app: Flask) -> object:
 
 def governance_reminders(app: Flask) -> object:
     """Daily governance: today's maturity snapshot, then reminders (designations ending, exercise, budget)."""
+    from ght_soc.governance_runtime import catalogue_of
     from ght_soc.services.governance_reminders import OutboxNotifier, run_reminders
     from ght_soc.services.maturity import take_snapshots
-    from ght_soc.web.governance import catalogue_of
 
     catalogue = catalogue_of(app)
     with db.session_for(SYSTEM, app) as session:

@@ -11,6 +11,7 @@ from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.declarations.clocks import format_local
 from ght_soc.declarations_runtime import declaration_context
+from ght_soc.governance_runtime import catalogue_of
 from ght_soc.models import Establishment
 from ght_soc.services import alerts as alert_service
 from ght_soc.services import establishments as establishment_service
@@ -18,7 +19,6 @@ from ght_soc.services import ght_overview
 from ght_soc.services import tokens as token_service
 from ght_soc.web.declarations import CLOCK_LABELS
 from ght_soc.web.forms import ActionForm, TokenForm
-from ght_soc.web.governance import catalogue_of
 from ght_soc.web.security import current_principal, requires
 
 bp = Blueprint("establishments", __name__)

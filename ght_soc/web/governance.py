@@ -6,20 +6,20 @@ registered, so a broken file stops the hub at start with its file and line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ght_soc import governance_runtime
 from ght_soc.access import SYSTEM, Permission
 from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.governance import report_pdf
-from ght_soc.governance.catalogue import Catalogue, cached_catalogue
+from ght_soc.governance.catalogue import Catalogue
 from ght_soc.governance.charts import BAND_COLOURS, Bar, Series, bar_chart, line_chart
 from ght_soc.governance.enums import ComplianceStatus
 from ght_soc.governance.maturity import band
@@ -27,7 +27,6 @@ from ght_soc.governance.report import GroupReport, coverage_csv, maturity_csv, o
 from ght_soc.governance.rights import can_edit, can_edit_group
 from ght_soc.governance.shares import Load
 from ght_soc.models import Establishment, Ght
-from ght_soc.resources import bundled_config_path
 from ght_soc.services import establishments as establishment_service
 from ght_soc.services import maturity as maturity_service
 from ght_soc.services import obligations as obligation_service
@@ -39,23 +38,14 @@ from ght_soc.web.security import current_principal, requires
 bp = Blueprint("governance", __name__, url_prefix="/governance")
 bp.context_processor(governance_globals)
 
-EXTENSION = "ght_soc.governance.catalogue"
-CATALOGUE_DIR_KEY = "GOVERNANCE_CATALOGUE_DIR"
-
 
 @bp.record_once
 def _load_catalogue(state: BlueprintSetupState) -> None:
-    directory = state.app.config.get(CATALOGUE_DIR_KEY) or bundled_config_path("governance")
-    state.app.extensions[EXTENSION] = cached_catalogue(Path(directory))
-
-
-def catalogue_of(app: Flask) -> Catalogue:
-    catalogue: Catalogue = app.extensions[EXTENSION]
-    return catalogue
+    governance_runtime.attach(state.app)  # type: ignore[arg-type]  # a catalogue error stops the start
 
 
 def catalogue() -> Catalogue:
-    return catalogue_of(current_app)
+    return governance_runtime.catalogue_of(current_app)
 
 
 def establishment_or_404(establishment_id: int) -> Establishment:
