@@ -23,6 +23,7 @@ from connectors.ldap.records import DirectoryRecord, SyncSummary
 from connectors.ldap.settings import LdapSettings
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
+from ght_soc.directory_settings import ldap_settings
 from ght_soc.models import ConnectorStatus, Establishment
 from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.directories import DirectorySyncResult, apply_sync
@@ -51,19 +52,7 @@ def configured_directories(config: LoadedConfig) -> list[DirectoryRef]:
 def connector_settings(config: LoadedConfig, ref: DirectoryRef) -> LdapSettings:
     establishment = config.settings.establishment(ref.establishment)
     item = next(d for d in establishment.directories if d.name == ref.name)
-    return LdapSettings(
-        establishment=ref.establishment,
-        uri=item.uri,
-        bind_dn=item.bind_dn,
-        password=config.secrets.directory_passwords[ref.label],
-        base_dns=item.base_dns,
-        profile=item.profile,
-        start_tls=item.start_tls,
-        ca_file=Path(item.ca_file) if item.ca_file else None,
-        allow_plain_ldap=item.allow_plain_ldap,
-        page_size=item.page_size,
-        timeout=item.timeout_seconds,
-    )
+    return ldap_settings(config, ref.establishment, item)
 
 
 class _Collector:

@@ -9,13 +9,13 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.ldap.authenticate import DirectoryIdentity, normalise_dn
 from connectors.ldap.settings import LdapSettings
+from ght_soc.directory_settings import ldap_settings
 from ght_soc.domain import GHT_WIDE_ONLY_ROLES, Role
 from ght_soc.models import Establishment, User
 from ght_soc.services.authentication import normalise_login
@@ -46,20 +46,7 @@ def login_directories(config: LoadedConfig) -> tuple[LoginDirectory, ...]:
             if item.login is None or not item.login.enabled:
                 continue
             label = f"{establishment.key}/{item.name}"
-            # The same fields as ght_soc/directory_sync.py `connector_settings`, which imports Flask.
-            settings = LdapSettings(
-                establishment=establishment.key,
-                uri=item.uri,
-                bind_dn=item.bind_dn,
-                password=config.secrets.directory_passwords[label],
-                base_dns=item.base_dns,
-                profile=item.profile,
-                start_tls=item.start_tls,
-                ca_file=Path(item.ca_file) if item.ca_file else None,
-                allow_plain_ldap=item.allow_plain_ldap,
-                page_size=item.page_size,
-                timeout=item.timeout_seconds,
-            )
+            settings = ldap_settings(config, establishment.key, item)
             groups = {_group_key(key): role for key, role in item.login.role_groups.items()}
             domains = frozenset(d.lower() for d in item.login.domains)
             found.append(
