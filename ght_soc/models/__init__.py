@@ -3,6 +3,7 @@
 from ght_soc.models.alert import Alert, AlertChange, AlertEvent, AlertIndicator
 from ght_soc.models.audit import AuditChainHead, AuditEvent
 from ght_soc.models.base import Base, EstablishmentOwned, UtcDateTime, utcnow
+from ght_soc.models.breach import BreachRecord
 from ght_soc.models.connector import ConnectorStatus
 from ght_soc.models.declaration import Declaration, DeclarationStatus, Qualification
 from ght_soc.models.device import DeviceChange, DeviceEntity, DeviceFinding, NetworkDevice, NetworkInterface
@@ -91,6 +92,8 @@ __all__ = [
     "Declaration",
     "DeclarationStatus",
     "Qualification",
+    # the personal-data breach register (GDPR art. 33(5))
+    "BreachRecord",
     # security: audit log and second factor
     "AuditChainHead",
     "AuditEvent",

@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     MEMBER_ACTION = "member_action"
     DECLARATION_APPROVED = "declaration.approved"
     DECLARATION_SENT = "declaration.sent"
+    BREACH_RECORDED = "breach.recorded"  # an entry of the GDPR art. 33(5) breach register
+    BREACH_EDITED = "breach.edited"
     MANDATE_RECORDED = "mandate.recorded"
     MANDATE_REVOKED = "mandate.revoked"
 

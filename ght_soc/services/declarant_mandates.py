@@ -1,9 +1,10 @@
 """Recording the directors and delegations that let a person approve and file declarations, and asking for them.
 
 Who records: someone keeping the accounts or the governance of the establishment (the administrator, the GHT
-RSSI, the site's correspondent), never for themselves — a person cannot grant themselves the right to declare. Each recording
-and revocation is in the audit chain. The delegate's account must already have the DECLARE permission over the
-establishment (a role): the mandate says who may act in law, the role what they may touch in the hub.
+RSSI, the site's correspondent), never for themselves — a person cannot grant themselves the right to declare.
+Each recording and revocation is in the audit chain. The delegate's account must already have the DECLARE
+permission over the establishment (a role): the mandate says who may act in law, the role what they may touch
+in the hub.
 """
 
 from __future__ import annotations

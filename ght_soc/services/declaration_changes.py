@@ -25,7 +25,7 @@ from ght_soc.declarations.qualification import Applicability, answer_changes, ap
 from ght_soc.declarations.regimes import StageKind
 from ght_soc.domain import TimelineKind
 from ght_soc.models import Declaration, DeclarationStatus, Incident, Qualification
-from ght_soc.services import timeline
+from ght_soc.services import breach_register, timeline
 from ght_soc.services.declaration_documents import prefill_row
 from ght_soc.services.declarations import (
     UNSENT,
@@ -83,6 +83,17 @@ def qualify(
     row.updated_at, row.updated_by_id, row.updated_by_name = now, actor.user_id, actor.display_name
     created, notes = _sync_rows(session, incident, new, establishment_ids, context, actor, now)
     refresh_clocks(session=session, incident=incident, context=context)
+    # Every personal-data breach goes to the register, notified or not (GDPR art. 33(5)).
+    notes += breach_register.follow_qualification(
+        session=session,
+        incident=incident,
+        answers=answers,
+        affected=affected,
+        establishment_ids=establishment_ids,
+        context=context,
+        actor=actor,
+        now=now,
+    )
     changes = answer_changes(before or QualificationAnswers(), answers) if before else []
     lines = [str(c) for c in changes] + diff(old, new).describe() + notes
     if before is None or lines:

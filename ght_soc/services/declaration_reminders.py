@@ -7,7 +7,8 @@ crash between runs sends nothing twice, while a moved deadline gets its own remi
 down only sends the latest reminder missed, not the whole backlog. Past the deadline, the overdue notice is
 repeated every `overdue_repeat` (none when zero).
 
-Recipients: the declarants (DECLARANT role) of the establishment, the DPO, the GHT RSSI and whoever holds the
+Recipients: the establishment's director and delegates in force (their mandates' addresses), the declarants
+(DECLARANT role) of the establishment, the DPO, the GHT RSSI and whoever holds the
 on-call chain at `now`.
 """
 
@@ -24,6 +25,7 @@ from ght_soc.declarations.clocks import ReminderKind, StageClock, format_local
 from ght_soc.domain import Role, TimelineKind
 from ght_soc.models import Declaration, Incident, Notification, RoleAssignment, User
 from ght_soc.services import timeline
+from ght_soc.services.declarant_mandates import as_mandate, rows_of
 from ght_soc.services.declarations import (
     UNSENT,
     DeclarationContext,
@@ -81,9 +83,23 @@ def recipients(session: Session, *, establishment_id: int, now: datetime) -> lis
         )
         .order_by(User.id)
     ).all()
-    addresses = [u.email for u in people if u.email]
+    addresses = _mandate_holders(session, establishment_id, now)
+    addresses += [u.email for u in people if u.email]
     addresses += [p.email for p in escalation_chain(session, at=now) if p.email]
     return list(dict.fromkeys(addresses))
+
+
+def _mandate_holders(session: Session, establishment_id: int, now: datetime) -> list[str]:
+    """The director and the delegates in force, first: they are the ones who file. A mandate is dated on the
+    establishment's calendar, but a day's difference at midnight does not matter for whom a reminder reaches."""
+    day = now.date()
+    return [
+        address
+        for row in rows_of(session=session, establishment_id=establishment_id)
+        if as_mandate(row).holds_on(day)
+        for address in [row.email or (row.user.email if row.user else None)]
+        if address
+    ]
 
 
 def send_due_reminders(*, session: Session, context: DeclarationContext, now: datetime) -> list[Notification]:

@@ -16,7 +16,9 @@ from ght_soc.models.oncall import EscalationLevel, OnCallShift
 from ght_soc.passwords import hash_password
 from ght_soc.resources import bundled_config_path
 from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.breach_demo import load_demo_breaches
 from ght_soc.services.governance_demo import seed_governance
+from ght_soc.services.mandates_demo import load_demo_mandates
 from ght_soc.services.oncall import generate_weekly_rota
 from ght_soc.services.users import create_user
 
@@ -90,7 +92,9 @@ def load_demo(*, session: Session, password: str, now: datetime) -> list[DemoAcc
                 ),
             )
     load_demo_rota(session=session, now=now)
+    load_demo_mandates(session=session, now=now)  # before the declarations: their drafts name the directors
     load_demo_declarations(session=session, now=now)
+    load_demo_breaches(session=session, now=now)  # after: the demo incident opens its own entries
     seed_governance(session=session, catalogue=cached_catalogue(bundled_config_path("governance")), now=now)
     session.flush()
     return accounts

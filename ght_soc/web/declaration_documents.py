@@ -17,7 +17,9 @@ from ght_soc.access import Permission
 from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.declarations.fields import FIELDS
+from ght_soc.declarations.mandates import quality
 from ght_soc.models import Declaration, DeclarationStatus
+from ght_soc.services import declarant_mandates
 from ght_soc.services import declaration_documents as documents
 from ght_soc.services import declaration_workflow as workflow
 from ght_soc.web.declarations import (
@@ -50,10 +52,28 @@ def edit(declaration_id: int) -> str:
             principal.can(p, row.establishment_id) for p in (Permission.DECLARE, Permission.WORK_INCIDENTS)
         ),
         can_declare=principal.can(Permission.DECLARE, row.establishment_id),
+        authority=_authority(row, view),
         form=ActionForm(),
         field_text=_field_text,
         **template_helpers(),
     )
+
+
+def _authority(row: Declaration, view: documents.DocumentView) -> dict[str, str]:
+    """Under which quality the person would approve and file today, or why the hub would refuse them."""
+    try:
+        held = declarant_mandates.authority_for(
+            session=db.session,
+            actor=current_principal(),
+            establishment=row.establishment,
+            regime_id=row.regime_id,
+            regime_title=view.regime.short_title,
+            moment=now(),
+            zone=view.timezone,
+        )
+    except ValueError as refused:
+        return {"refused": str(refused)}
+    return {"quality": quality(held)}
 
 
 @bp.post("/<int:declaration_id>")

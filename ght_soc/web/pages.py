@@ -11,8 +11,11 @@ from ght_soc.web import (
     admin,
     alerts,
     auth,
+    breach_register,
     connectors,
+    declarant_mandates,
     declaration_documents,
+    declaration_statistics,
     declarations,
     devices,
     establishments,
@@ -46,6 +49,9 @@ def register_web(app: Flask) -> None:
         oncall.bp,
         declarations.bp,
         declaration_documents.bp,
+        breach_register.bp,  # the GDPR art. 33(5) register of every personal-data breach
+        declarant_mandates.bp,  # who may approve and file for each member: directors and delegations
+        declaration_statistics.bp,  # the OSE view of the group and the yearly observatory statistics
         second_factor.bp,  # security hardening: second step of login, TOTP set-up, re-authentication
     ):
         app.register_blueprint(blueprint)

@@ -47,7 +47,9 @@ def test_a_declarant_without_delegation_is_refused_and_nothing_changes(
     declaration = ready_amboise_declaration(hub)
     with pytest.raises(NoMandate) as refused:
         act(hub, declaration, workflow.approve, hub.principal("rssi-adjoint"))
-    assert "Rssi-Adjoint n'est ni le directeur de Centre hospitalier intercommunal Amboise" in str(refused.value)
+    assert "Rssi-Adjoint n'est ni le directeur de Centre hospitalier intercommunal Amboise" in str(
+        refused.value
+    )
     assert "délégation" in str(refused.value)
     assert status(hub, declaration) == DeclarationStatus.READY
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
+from ght_soc.declarations.mandates import MandateKind
 from ght_soc.models import Declaration, Notification
+from ght_soc.services import declarant_mandates
 from ght_soc.services.declaration_reminders import send_due_reminders
 from tests.declarations_hub.conftest import DISCOVERED, Hub, with_emails
 from tests.declarations_hub.test_documents_service import _approve_and_send, row_of
@@ -75,3 +77,23 @@ def test_a_sent_document_gets_no_reminder_and_its_follow_up_gets_its_own(hub: Hu
         sent_id = row_of(hub, "health_is_incident")
         assert not any(k.startswith(f"declaration:{sent_id}:") for k in keys)
         assert session.get_one(Declaration, sent_id).sent_at is not None
+
+
+def test_a_director_without_an_account_is_reminded_at_the_address_of_their_mandate(hub: Hub, people) -> None:
+    with db.session_for(SYSTEM, hub.app) as session:
+        declarant_mandates.record(
+            session=session,
+            new=declarant_mandates.NewMandate(
+                establishment_id=hub.ids["ch-amboise-demo"],
+                kind=MandateKind.DIRECTOR,
+                person_name="Mme la directrice",
+                email="direction@ch-amboise.invalid",
+                valid_from=date(2020, 1, 1),
+            ),
+            known_regimes=frozenset(hub.context.regimes),
+            actor=SYSTEM,
+            now=DISCOVERED,
+        )
+    qualify(hub)
+    amboise = [m for m in run(hub, 12.5) if "Amboise" in m[0] and "Incident SI de santé" in m[0]]
+    assert amboise and "direction@ch-amboise.invalid" in amboise[0][1]

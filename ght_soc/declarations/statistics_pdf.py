@@ -1,0 +1,70 @@
+"""The yearly statistics as a printable French PDF for the GHT's committees: the CSV's lines, section by section.
+
+It reuses the declaration PDF's text helpers (standard Helvetica, WinAnsi-safe text), so no font file ships.
+"""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from ght_soc.declarations.clocks import format_local
+from ght_soc.declarations.export_pdf import _BODY, _H2, _LABEL, _SMALL, _TITLE, _latin, _p
+from ght_soc.declarations.statistics_export import StatisticsReport, lines, percent_text
+
+_WIDTHS = (88 * mm, 18 * mm, 18 * mm, 20 * mm, 26 * mm)
+
+
+def _table(rows: list[list[Paragraph]]) -> Table:
+    table = Table(rows, colWidths=_WIDTHS, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        )
+    )
+    return table
+
+
+def render_pdf(report: StatisticsReport) -> bytes:
+    """Every indicator of `report`, with its count, denominator, percentage and the national reference."""
+    year, national = report.statistics.year, report.national
+    heading = ["Indicateur", "Nombre", "Sur", "Pourcentage", f"Réf. nationale {national.year}"]
+    story: list[Flowable] = [
+        _p(f"Déclarations d'incidents de sécurité — statistiques {year}", _TITLE),
+        _p(f"Périmètre : {report.scope_label}"),
+        _p(
+            f"Année du T0 de chaque déclaration, heure de Paris. Préparé le {format_local(report.generated_at)}.",
+            _SMALL,
+        ),
+    ]
+    for section, items in groupby(lines(report), key=lambda line: line.section):
+        rows = [[_p(text, _LABEL) for text in heading]]
+        for line in items:
+            of = "" if line.of is None else str(line.of)
+            cells = (line.indicator, str(line.count), of, percent_text(line.share), line.national)
+            rows.append([_p(text, _BODY) for text in cells])
+        story += [_p(section, _H2), _table(rows)]
+    story.append(_p(f"Référence nationale : {national.source}.", _SMALL))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_latin(f"Statistiques des déclarations {year}"),
+        author="ght-soc",
+        lang="fr-FR",
+    )
+    document.build(story)
+    return buffer.getvalue()
