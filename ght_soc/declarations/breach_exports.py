@@ -32,7 +32,8 @@ from ght_soc.declarations.breaches import (
     PersonsDecision,
 )
 from ght_soc.declarations.clocks import PARIS, format_local
-from ght_soc.declarations.export_pdf import _BODY, _H2, _LABEL, _SMALL, _TITLE, _latin, _p
+from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, latin, paragraph
+from ght_soc.declarations.pdf_text import TITLE as TITLE_STYLE
 
 TITLE = "Registre des violations de données à caractère personnel"
 LEGAL_BASIS = "RGPD art. 33(5) : toute violation est documentée, qu'elle ait été notifiée ou non."
@@ -158,7 +159,7 @@ _BLANK = BreachEntry(
 # --- PDF ----------------------------------------------------------------------------------------------------
 def _summary(entries: Sequence[BreachEntry]) -> Table:
     heads = ["Référence", "Responsable", "Prise de connaissance", "Intitulé", "Personnes", "Risque", "CNIL"]
-    rows: list[list[Flowable]] = [[_p(h, _LABEL) for h in heads]]
+    rows: list[list[Flowable]] = [[paragraph(h, LABEL) for h in heads]]
     for entry in entries:
         cnil = CNIL_LABELS[CnilDecision(entry.cnil.decision)]
         if entry.cnil.at is not None:
@@ -167,13 +168,13 @@ def _summary(entries: Sequence[BreachEntry]) -> Table:
             )
         rows.append(
             [
-                _p(entry.reference),
-                _p(f"{entry.establishment_name} ({entry.finess_ej})"),
-                _p(short_time(entry.aware_at, entry.timezone)),
-                _p(entry.title),
-                _p(_count(entry.persons_count)),
-                _p(RISK_LABELS[entry.risk]),
-                _p(cnil),
+                paragraph(entry.reference),
+                paragraph(f"{entry.establishment_name} ({entry.finess_ej})"),
+                paragraph(short_time(entry.aware_at, entry.timezone)),
+                paragraph(entry.title),
+                paragraph(_count(entry.persons_count)),
+                paragraph(RISK_LABELS[entry.risk]),
+                paragraph(cnil),
             ]
         )
     widths = (26 * mm, 48 * mm, 30 * mm, 75 * mm, 20 * mm, 24 * mm, 40 * mm)
@@ -186,12 +187,12 @@ def _block(entry: BreachEntry) -> Flowable:
     def when(moment: datetime | None) -> str:
         return "" if moment is None else format_local(moment, entry.timezone)
 
-    rows = [[_p(label, _LABEL), _p(text or "—")] for label, text in cells(entry, when)[5:]]
+    rows = [[paragraph(label, LABEL), paragraph(text or "—")] for label, text in cells(entry, when)[5:]]
     table = Table(rows, colWidths=(70 * mm, 185 * mm))
     table.setStyle(_grid_style(header_row=False))
-    heading = _p(f"{entry.reference} — {entry.establishment_name} (FINESS EJ {entry.finess_ej})", _H2)
+    heading = paragraph(f"{entry.reference} — {entry.establishment_name} (FINESS EJ {entry.finess_ej})", H2)
     incident = f"Incident {entry.incident_reference}" if entry.incident_reference else "Sans incident associé"
-    return KeepTogether([heading, _p(f"{incident} ; {_ORIGIN_LABELS[entry.origin]}.", _SMALL), table])
+    return KeepTogether([heading, paragraph(f"{incident} ; {_ORIGIN_LABELS[entry.origin]}.", SMALL), table])
 
 
 def _grid_style(*, header_row: bool) -> TableStyle:
@@ -208,22 +209,22 @@ def _grid_style(*, header_row: bool) -> TableStyle:
 def to_pdf(entries: Sequence[BreachEntry], *, scope: str, generated_at: datetime) -> bytes:
     """The register as a printable PDF (landscape A4, French); `scope` says whose register and which years."""
     story: list[Flowable] = [
-        _p(TITLE, _TITLE),
-        _p(scope, _H2),
-        _p(LEGAL_BASIS, _BODY),
-        _p(f"Édité le {format_local(generated_at)} ; {len(entries)} entrée(s).", _SMALL),
+        paragraph(TITLE, TITLE_STYLE),
+        paragraph(scope, H2),
+        paragraph(LEGAL_BASIS, BODY),
+        paragraph(f"Édité le {format_local(generated_at)} ; {len(entries)} entrée(s).", SMALL),
         Spacer(1, 4 * mm),
     ]
     if entries:
         story += [_summary(entries), *[_block(entry) for entry in entries]]
     else:
-        story.append(_p("Aucune violation inscrite pour cette sélection.", _BODY))
+        story.append(paragraph("Aucune violation inscrite pour cette sélection.", BODY))
     footer = f"ght-soc — {TITLE} — {scope}"
 
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
-        canvas.drawString(15 * mm, 8 * mm, _latin(footer))
+        canvas.drawString(15 * mm, 8 * mm, latin(footer))
         canvas.drawRightString(282 * mm, 8 * mm, f"page {document.page}")
         canvas.restoreState()
 
@@ -235,7 +236,7 @@ def to_pdf(entries: Sequence[BreachEntry], *, scope: str, generated_at: datetime
         rightMargin=15 * mm,
         topMargin=14 * mm,
         bottomMargin=14 * mm,
-        title=_latin(f"{TITLE} — {scope}"),
+        title=latin(f"{TITLE} — {scope}"),
         author="ght-soc",
         subject=LEGAL_BASIS,
         lang="fr-FR",

@@ -14,44 +14,21 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ght_soc.declarations.clocks import StageClock, format_local
 from ght_soc.declarations.documents import Draft, display_value
 from ght_soc.declarations.fields import FIELDS, SECTION_LABELS, FieldKind
+from ght_soc.declarations.pdf_text import H2, LABEL, SMALL, TITLE, latin, paragraph
 from ght_soc.declarations.qualification import Applicability
 from ght_soc.declarations.regimes import Regime
 
-_REPLACEMENTS = str.maketrans({"\u202f": " ", "\u2009": " ", "→": "->", "≤": "<=", "≥": ">=", "✓": "x"})
 _BLANK = "_" * 70
-
-_styles = getSampleStyleSheet()
-_TITLE = ParagraphStyle("title", parent=_styles["Title"], fontSize=15, leading=19)
-_H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=11.5, spaceBefore=8, spaceAfter=3)
-_BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=9, leading=11.5)
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=7.5, leading=9, textColor=colors.grey)
-_LABEL = ParagraphStyle("label", parent=_BODY, fontName="Helvetica-Bold")
-
-
-def _latin(value: str) -> str:
-    """Stay inside the WinAnsi encoding of the standard fonts."""
-    return value.translate(_REPLACEMENTS).encode("cp1252", errors="replace").decode("cp1252")
-
-
-def _text(value: str) -> str:
-    """Escape for reportlab's paragraph markup, keeping line breaks."""
-    return escape(_latin(value)).replace("\n", "<br/>")
-
-
-def _p(value: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(_text(value), style)
 
 
 def _grid(rows: list[list[Flowable]], widths: tuple[float, float]) -> Table:
@@ -77,21 +54,23 @@ def _field_rows(draft: Draft, timezone: str) -> list[Flowable]:
         if spec.section != section:
             if rows:
                 story.append(_grid(rows, (62 * mm, 108 * mm)))
-            story.append(_p(SECTION_LABELS[spec.section], _H2))
+            story.append(paragraph(SECTION_LABELS[spec.section], H2))
             section, rows = spec.section, []
         label = spec.label + (" *" if key in draft.required else "")
         shown = display_value(key, draft.value(key), timezone)
         if not shown:
             lines = 3 if spec.kind == FieldKind.LONG_TEXT else 1
             shown = "\n".join([_BLANK] * lines)
-        rows.append([_p(label, _LABEL), _p(shown)])
+        rows.append([paragraph(label, LABEL), paragraph(shown)])
     if rows:
         story.append(_grid(rows, (62 * mm, 108 * mm)))
     return story
 
 
 def _deadlines(clocks: Sequence[StageClock], current: str, timezone: str) -> Table:
-    rows: list[list[Flowable]] = [[_p("Étape", _LABEL), _p(f"Échéance (heure locale, {timezone})", _LABEL)]]
+    rows: list[list[Flowable]] = [
+        [paragraph("Étape", LABEL), paragraph(f"Échéance (heure locale, {timezone})", LABEL)]
+    ]
     for clock in clocks:
         stage = clock.stage
         if clock.deadline_at is not None:
@@ -103,7 +82,12 @@ def _deadlines(clocks: Sequence[StageClock], current: str, timezone: str) -> Tab
         sla = " — engagement interne du GHT" if stage.internal_sla else ""
         sent = f"\nDéposé le {format_local(clock.sent_at, timezone)}" if clock.sent_at else ""
         marker = " (ce document)" if stage.kind == current else ""
-        rows.append([_p(stage.title + marker), _p(f"{when}\nTexte : {stage.deadline_wording}{sla}{sent}")])
+        rows.append(
+            [
+                paragraph(stage.title + marker),
+                paragraph(f"{when}\nTexte : {stage.deadline_wording}{sla}{sent}"),
+            ]
+        )
     return _grid(rows, (55 * mm, 115 * mm))
 
 
@@ -115,7 +99,9 @@ def _signature() -> list[Flowable]:
         "Référence de dépôt (portail, ARS ou accusé de réception) : ______________________________",
         "Signature :",
     ]
-    return [KeepTogether([_p("Signature", _H2), *[_p(line) for line in lines], Spacer(1, 22 * mm)])]
+    return [
+        KeepTogether([paragraph("Signature", H2), *[paragraph(line) for line in lines], Spacer(1, 22 * mm)])
+    ]
 
 
 def render_pdf(
@@ -130,25 +116,27 @@ def render_pdf(
     """The document as a printable PDF (A4, French); `clocks` are the declaration's stage clocks."""
     stage = regime.stage(draft.stage)
     story: list[Flowable] = [
-        _p(regime.title, _TITLE),
-        _p(f"{stage.title} — {declaration.establishment_name}", _H2),
-        _p("Base légale", _H2),
-        *[_p(f"{s.reference}" + (f" : {s.title}" if s.title else "")) for s in regime.legal_sources],
-        _p("Destinataire", _H2),
-        _p(f"{regime.recipient.name} — {regime.recipient.channel}"),
+        paragraph(regime.title, TITLE),
+        paragraph(f"{stage.title} — {declaration.establishment_name}", H2),
+        paragraph("Base légale", H2),
+        *[paragraph(f"{s.reference}" + (f" : {s.title}" if s.title else "")) for s in regime.legal_sources],
+        paragraph("Destinataire", H2),
+        paragraph(f"{regime.recipient.name} — {regime.recipient.channel}"),
     ]
     if regime.recipient.fallback:
-        story.append(_p(f"À défaut : {regime.recipient.fallback}"))
+        story.append(paragraph(f"À défaut : {regime.recipient.fallback}"))
     story += [
-        _p("Établissement déclarant", _H2),
-        _p(f"{declaration.establishment_name} — FINESS EJ {declaration.finess_ej}"),
-        _p("FINESS ET : " + (", ".join(declaration.finess_et) or "non renseigné")),
-        _p(f"Assujettissement : {declaration.bound_reason} ; motifs : " + " ; ".join(declaration.reasons)),
-        _p("Échéances", _H2),
+        paragraph("Établissement déclarant", H2),
+        paragraph(f"{declaration.establishment_name} — FINESS EJ {declaration.finess_ej}"),
+        paragraph("FINESS ET : " + (", ".join(declaration.finess_et) or "non renseigné")),
+        paragraph(
+            f"Assujettissement : {declaration.bound_reason} ; motifs : " + " ; ".join(declaration.reasons)
+        ),
+        paragraph("Échéances", H2),
         _deadlines(clocks, stage.kind, timezone),
         *_field_rows(draft, timezone),
         Spacer(1, 3 * mm),
-        _p("* champ obligatoire ; les lignes vides sont à compléter à la main.", _SMALL),
+        paragraph("* champ obligatoire ; les lignes vides sont à compléter à la main.", SMALL),
         *_signature(),
     ]
     footer = f"ght-soc — {regime.short_title} — document préparé le {format_local(generated_at, timezone)}"
@@ -156,7 +144,7 @@ def render_pdf(
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
-        canvas.drawString(20 * mm, 10 * mm, _latin(footer))
+        canvas.drawString(20 * mm, 10 * mm, latin(footer))
         canvas.drawRightString(190 * mm, 10 * mm, f"page {document.page}")
         canvas.restoreState()
 
@@ -168,7 +156,7 @@ def render_pdf(
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=_latin(f"{regime.title} — {declaration.establishment_name}"),
+        title=latin(f"{regime.title} — {declaration.establishment_name}"),
         author="ght-soc",
         subject=stage.title,
         lang="fr-FR",

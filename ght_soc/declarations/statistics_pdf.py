@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from ght_soc.declarations.clocks import format_local
-from ght_soc.declarations.export_pdf import _BODY, _H2, _LABEL, _SMALL, _TITLE, _latin, _p
+from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, TITLE, latin, paragraph
 from ght_soc.declarations.statistics_export import StatisticsReport, lines, percent_text
 
 _WIDTHS = (88 * mm, 18 * mm, 18 * mm, 20 * mm, 26 * mm)
@@ -39,21 +39,21 @@ def render_pdf(report: StatisticsReport) -> bytes:
     year, national = report.statistics.year, report.national
     heading = ["Indicateur", "Nombre", "Sur", "Pourcentage", f"Réf. nationale {national.year}"]
     story: list[Flowable] = [
-        _p(f"Déclarations d'incidents de sécurité — statistiques {year}", _TITLE),
-        _p(f"Périmètre : {report.scope_label}"),
-        _p(
+        paragraph(f"Déclarations d'incidents de sécurité — statistiques {year}", TITLE),
+        paragraph(f"Périmètre : {report.scope_label}"),
+        paragraph(
             f"Année du T0 de chaque déclaration, heure de Paris. Préparé le {format_local(report.generated_at)}.",
-            _SMALL,
+            SMALL,
         ),
     ]
     for section, items in groupby(lines(report), key=lambda line: line.section):
-        rows = [[_p(text, _LABEL) for text in heading]]
+        rows = [[paragraph(text, LABEL) for text in heading]]
         for line in items:
             of = "" if line.of is None else str(line.of)
             cells = (line.indicator, str(line.count), of, percent_text(line.share), line.national)
-            rows.append([_p(text, _BODY) for text in cells])
-        story += [_p(section, _H2), _table(rows)]
-    story.append(_p(f"Référence nationale : {national.source}.", _SMALL))
+            rows.append([paragraph(text, BODY) for text in cells])
+        story += [paragraph(section, H2), _table(rows)]
+    story.append(paragraph(f"Référence nationale : {national.source}.", SMALL))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -62,7 +62,7 @@ def render_pdf(report: StatisticsReport) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=_latin(f"Statistiques des déclarations {year}"),
+        title=latin(f"Statistiques des déclarations {year}"),
         author="ght-soc",
         lang="fr-FR",
     )
