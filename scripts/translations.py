@@ -17,7 +17,16 @@ from babel.messages.pofile import read_po, write_po
 PACKAGE = Path(__file__).resolve().parent.parent / "ght_soc"
 CATALOGUE = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    # a context tells apart one English word that French genders differently (alerte close, incident clos)
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 
 
 def main(arguments: list[str]) -> int:
@@ -31,14 +40,15 @@ def main(arguments: list[str]) -> int:
     merged = Catalog(
         locale="fr", project="ght-soc", header_comment="# ght-soc interface strings.", fuzzy=False
     )
-    for _path, _line, message, _comments, _context in extract_from_dir(
+    for _path, _line, message, _comments, context in extract_from_dir(
         str(PACKAGE), METHODS, keywords=KEYWORDS
     ):
-        known = current.get(message)
+        known = current.get(message, context=context)
         string = known.string if known is not None else ("", "") if isinstance(message, tuple) else ""
-        if isinstance(message, str) and not string:
-            string = given.get(message, "")
-        merged.add(message, string, flags=["python-format"] if "%(" in str(message) else [])
+        if isinstance(message, str) and not string:  # --set "context|English=Français" for a context
+            string = given.get(f"{context}|{message}" if context else message, "")
+        flags = ["python-format"] if "%(" in str(message) else []
+        merged.add(message, string, flags=flags, context=context)
     with (CATALOGUE / "messages.po").open("wb") as handle:
         write_po(handle, merged, no_location=True, sort_output=True)
     with (CATALOGUE / "messages.mo").open("wb") as handle:

@@ -18,12 +18,20 @@ CATALOGUE = PACKAGE / "translations" / "fr" / "LC_MESSAGES"
 
 def _source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "lazy_gettext": None,
+        "_l": None,
+        "pgettext": ((1, "c"), 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map, keywords=keywords
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -31,7 +39,7 @@ def test_every_interface_string_has_a_french_translation() -> None:
     with (CATALOGUE / "messages.po").open("rb") as handle:
         catalogue = read_po(handle)
     translated = {
-        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        (m.context, m.id[0] if isinstance(m.id, tuple) else m.id)
         for m in catalogue
         if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])
     }
@@ -45,9 +53,9 @@ def _key(value: object) -> object:
 
 def test_the_compiled_catalogue_matches_its_source() -> None:
     with (CATALOGUE / "messages.po").open("rb") as handle:
-        source = {_key(m.id): _key(m.string) for m in read_po(handle) if m.id}
+        source = {(m.context, _key(m.id)): _key(m.string) for m in read_po(handle) if m.id}
     compiled = {
-        _key(m.id): _key(m.string)
+        (m.context, _key(m.id)): _key(m.string)
         for m in read_mo(io.BytesIO((CATALOGUE / "messages.mo").read_bytes()))
         if m.id
     }
@@ -83,3 +91,13 @@ def test_times_are_shown_in_paris_time(app) -> None:
     with app.test_request_context():
         assert "03:30" in when(datetime(2026, 11, 22, 2, 30, tzinfo=UTC))
         assert "04:30" in when(datetime(2026, 7, 1, 2, 30, tzinfo=UTC))
+
+
+def test_one_english_word_takes_the_gender_of_what_it_describes(app) -> None:
+    from ght_soc.domain import AlertStatus, IncidentStatus
+    from ght_soc.web.incident_labels import INCIDENT_STATUS_LABELS as INCIDENT_STATUS
+    from ght_soc.web.labels import STATUS_LABELS as ALERT_STATUS
+
+    with app.test_request_context():
+        assert str(ALERT_STATUS[AlertStatus.CLOSED]) == "close"  # une alerte close
+        assert str(INCIDENT_STATUS[IncidentStatus.CLOSED]) == "clos"  # un incident clos

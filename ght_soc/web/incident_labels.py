@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from ght_soc.domain import IncidentCategory, IncidentStatus, Malice, ObservableKind, TaskStatus, TimelineKind
@@ -29,7 +29,7 @@ INCIDENT_STATUS_LABELS: dict[IncidentStatus, LazyString] = {
     IncidentStatus.QUALIFIED: _l("qualified"),
     IncidentStatus.CONTAINED: _l("contained"),
     IncidentStatus.RESOLVED: _l("resolved"),
-    IncidentStatus.CLOSED: _l("closed"),
+    IncidentStatus.CLOSED: lazy_pgettext("incident status", "closed"),
 }
 MALICE_LABELS: dict[Malice, LazyString] = {
     Malice.UNKNOWN: _l("unknown"),
