@@ -81,6 +81,19 @@ def designate(
     return row
 
 
+def end_designation(*, session: Session, designation: Designation, ends_on: date) -> None:
+    """A designation that ends (a person leaves, a contract is not renewed): its last day is recorded, the row
+    stays, so past coverage and loads remain what they were. Ending it before it started is refused."""
+    check_period(designation.starts_on, ends_on, designation.act_date)
+    designation.ends_on = ends_on
+    session.flush()
+
+
+def get_designation(*, session: Session, designation_id: int) -> Designation | None:
+    """A designation the session's scope may see."""
+    return session.get(Designation, designation_id)
+
+
 def visible_resources(*, session: Session) -> Sequence[SharedResource]:
     """Every shared resource for a GHT-wide reader; for a site reader, those designated for their sites."""
     query = select(SharedResource).order_by(SharedResource.name, SharedResource.id)

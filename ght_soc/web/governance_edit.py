@@ -195,6 +195,26 @@ def designate(establishment_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("governance.establishment", establishment_id=establishment.id))
 
 
+@bp.post("/designations/<int:designation_id>/end")
+@requires(Permission.MANAGE_GOVERNANCE)
+def end_designation(designation_id: int) -> Response | tuple[str, int]:
+    designation = resource_service.get_designation(session=db.session, designation_id=designation_id)
+    if designation is None:
+        abort(404)
+    _editable(designation.establishment_id)
+    try:
+        resource_service.end_designation(
+            session=db.session,
+            designation=designation,
+            ends_on=_date("ends_on", required=True) or now().date(),
+        )
+    except (BadForm, GovernanceInputError) as error:
+        return _answer(error)
+    db.session.commit()
+    flash(_("Designation ended."), "success")
+    return redirect(url_for("governance.establishment", establishment_id=designation.establishment_id))
+
+
 @bp.post("/establishments/<int:establishment_id>/records")
 @requires(Permission.MANAGE_GOVERNANCE)
 def record(establishment_id: int) -> Response | tuple[str, int]:

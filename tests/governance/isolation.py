@@ -31,7 +31,7 @@ def governance_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, 
             actor=Actor("test"),
             now=at,
         )
-        designate(
+        designation = designate(
             session=session,
             establishment_id=establishment_id,
             designation=NewDesignation(
@@ -44,4 +44,4 @@ def governance_of(app: Flask, establishment_id: int, at: datetime) -> dict[str, 
             actor="test",
             now=at,
         )
-        return {"resource_id": person.id, "document_id": document.id}
+        return {"resource_id": person.id, "document_id": document.id, "designation_id": designation.id}

@@ -116,6 +116,42 @@ def test_a_valid_designation_is_recorded_and_can_push_a_person_over_100_percent(
     assert client.get(f"/governance/evidence/{act.id}").data == b"%PDF-1.4 acte"
 
 
+def test_a_designation_is_ended_on_its_last_day_and_kept_and_cannot_end_before_it_started(
+    app: Flask, client: HubClient, people: People, establishments: Establishments
+) -> None:
+    client.login("rssi")
+    chu = establishments[CHU].id
+    with db.session_for(SYSTEM, app) as session:
+        designation = session.scalars(
+            select(Designation).where(Designation.establishment_id == chu).order_by(Designation.id)
+        ).first()
+        assert designation is not None
+        designation_id, starts_on = designation.id, designation.starts_on
+    page = f"/governance/establishments/{chu}"
+    refused = _post(client, f"/governance/designations/{designation_id}/end", {"ends_on": "2000-01-01"}, page)
+    assert refused.status_code == 400 and f"before it starts ({starts_on.isoformat()})" in _text(refused)
+    ended = _post(client, f"/governance/designations/{designation_id}/end", {"ends_on": "2099-06-30"}, page)
+    assert ended.status_code == 302
+    with db.session_for(SYSTEM, app) as session:
+        assert session.get_one(Designation, designation_id).ends_on.isoformat() == "2099-06-30"
+    assert "2099-06-30" in _text(client.get(page))
+
+
+def test_a_site_correspondent_cannot_end_another_members_designation(
+    client: HubClient, people: People, establishments: Establishments
+) -> None:
+    client.login("correspondant")  # the EHPAD's
+    token = client.csrf_token("/governance/")
+    with db.session_for(SYSTEM, client.application) as session:
+        chu_designation = session.scalars(
+            select(Designation.id).where(Designation.establishment_id == establishments[CHU].id)
+        ).first()
+    response = client.post(
+        f"/governance/designations/{chu_designation}/end", data={"csrf_token": token, "ends_on": "2099-01-01"}
+    )
+    assert response.status_code == 404
+
+
 def test_a_negative_or_absurd_budget_is_refused_and_a_low_one_is_a_finding(
     app: Flask, client: HubClient, people: People, establishments: Establishments
 ) -> None:
