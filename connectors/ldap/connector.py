@@ -52,6 +52,8 @@ GROUP_ATTRIBUTES = [
     "uSNChanged",
     "modifyTimestamp",
 ]
+AD_MAX_VAL_RANGE = 1500  # AD's default policy: values of one attribute per read
+
 SEARCHES = {
     "active_directory": {
         "user": "(&(objectClass=user)(!(objectClass=computer)))",
@@ -85,6 +87,7 @@ class LdapConnector:
     def __init__(self, settings: LdapSettings, sink: Sink[DirectoryRecord]) -> None:
         self._settings = settings
         self._sink = sink
+        self._watermark = _watermark_attribute(settings)
 
     def sync(self, since: str | None = None) -> SyncSummary:
         """A full sync, or an incremental one from the watermark of a previous complete sync."""
@@ -93,26 +96,27 @@ class LdapConnector:
         identity = _server_identity(connection)
         counts = {"user": 0, "computer": 0, "group": 0}
         highest = Highest(since)
-        establishment = self._settings.establishment
-        watermark = _watermark_attribute(self._settings)
         error = None
         try:
             for kind, search_filter in SEARCHES[self._settings.profile].items():
                 for base in self._settings.base_dns:
-                    attributes = GROUP_ATTRIBUTES if kind == "group" else ACCOUNT_ATTRIBUTES
+                    attributes = _group_attributes(self._settings) if kind == "group" else ACCOUNT_ATTRIBUTES
+                    # Groups with more members than one range are completed once the paged search is over:
+                    # Samba ends a paged search early, and silently, when another search runs in between.
+                    unfinished: list[tuple[str, dict[str, list[bytes]]]] = []
                     for dn, entry in self._paged(
                         connection, base, _changed_since(search_filter, since, self._settings), attributes
                     ):
-                        self._sink.emit(
-                            group(dn, entry, establishment)
-                            if kind == "group"
-                            else account(
-                                "computer" if kind == "computer" else "user", dn, entry, establishment
-                            )
-                        )
+                        if kind == "group":
+                            if _has_more_members(entry):
+                                unfinished.append((dn, entry))
+                                continue
+                            entry = whole_members(connection, dn, entry, self._settings)  # the last range
+                        self._emit(kind, dn, entry, highest)
                         counts[kind] += 1
-                        values = entry.get(watermark)
-                        highest.offer(values[0] if values else None)
+                    for dn, entry in unfinished:
+                        self._emit(kind, dn, whole_members(connection, dn, entry, self._settings), highest)
+                        counts[kind] += 1
         except ldap.SIZELIMIT_EXCEEDED:
             error = "limite de taille atteinte sur le serveur : recherche incomplète"
         # UNAVAILABLE and BUSY: a server shutting down answers the request already on its way (the next page
@@ -133,6 +137,15 @@ class LdapConnector:
             counts=counts,
             server_identity=identity,
         )
+
+    def _emit(self, kind: str, dn: str, entry: dict[str, list[bytes]], highest: Highest) -> None:
+        establishment = self._settings.establishment
+        if kind == "group":
+            self._sink.emit(group(dn, entry, establishment))
+        else:
+            self._sink.emit(account("computer" if kind == "computer" else "user", dn, entry, establishment))
+        values = entry.get(self._watermark)
+        highest.offer(values[0] if values else None)
 
     def _connect(self) -> Any:
         return connect(self._settings)
@@ -170,6 +183,59 @@ class LdapConnector:
             if not more:
                 return
         raise ldap.SIZELIMIT_EXCEEDED({"desc": f"plus de {self._settings.max_pages} pages"})
+
+
+def _group_attributes(settings: LdapSettings) -> list[str]:
+    """`member` asked plainly: AD answers a group of more members than its MaxValRange with an empty `member`
+    and a `member;range=0-1499` the reader must notice (or the group looks empty), and slapd knows no ranges.
+    A smaller `member_range` asks for the first range explicitly (what the tests do with Samba, which only
+    ranges on request)."""
+    if settings.profile != "active_directory" or settings.member_range >= AD_MAX_VAL_RANGE:
+        return GROUP_ATTRIBUTES
+    first = f"member;range=0-{settings.member_range - 1}"
+    return [first if name == "member" else name for name in GROUP_ATTRIBUTES]
+
+
+def _member_range(entry: dict[str, list[bytes]]) -> tuple[str, list[bytes], int | None] | None:
+    """The `member;range=low-high` attribute of an entry: its key, its values and the next low (None: last)."""
+    for key, values in entry.items():
+        name, _, option = key.partition(";")
+        if name.lower() == "member" and option.lower().startswith("range="):
+            high = option.partition("-")[2]
+            return key, values, None if high == "*" else int(high) + 1
+    return None
+
+
+def _has_more_members(entry: dict[str, list[bytes]]) -> bool:
+    found = _member_range(entry)
+    return found is not None and found[2] is not None
+
+
+def whole_members(
+    connection: Any, dn: str, entry: dict[str, list[bytes]], settings: LdapSettings
+) -> dict[str, list[bytes]]:
+    """The entry with every member under `member`, reading the further ranges AD announces (bounded)."""
+    found = _member_range(entry)
+    if found is None:
+        return entry
+    key, members, low = found
+    members = list(members)
+    for _ in range(settings.max_pages):
+        if low is None:
+            break
+        wanted = f"member;range={low}-{low + settings.member_range - 1}"
+        answer = connection.search_ext_s(
+            dn, ldap.SCOPE_BASE, "(objectClass=*)", [wanted], timeout=settings.timeout
+        )
+        more = _member_range(answer[0][1]) if answer and answer[0][0] else None
+        if more is None:  # nothing from `low` on: the previous range was the last
+            break
+        members.extend(more[1])
+        low = more[2]
+    else:
+        raise ldap.SIZELIMIT_EXCEEDED({"desc": f"{dn} : plus de {settings.max_pages} tranches de membres"})
+    rest = {k: v for k, v in entry.items() if k != key}
+    return {**rest, "member": members}
 
 
 def connect(settings: LdapSettings) -> Any:

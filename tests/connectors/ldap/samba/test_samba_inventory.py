@@ -169,3 +169,15 @@ def test_filetimes_and_account_flags_are_decoded(samba: SambaDomain) -> None:
         "Windows 7 Professionnel",
         "pc-urg-01.chu-demo.local",
     )
+
+
+def test_group_members_read_range_by_range_are_the_whole_membership(samba: SambaDomain) -> None:
+    # AD gives at most MaxValRange (1500) members per read and announces the rest as `member;range=0-1499`;
+    # with ranges of one member, every group of several members takes the follow-up reads a big group would.
+    _, whole = sync(samba.dc)
+    _, ranged = sync(samba.dc, member_range=1)
+    groups = {r.dn: set(r.members) for r in whole if isinstance(r, DirectoryGroup)}
+    assert {r.dn: set(r.members) for r in ranged if isinstance(r, DirectoryGroup)} == groups
+    admins = next(members for dn, members in groups.items() if dn.lower() == DOMAIN_ADMINS.lower())
+    assert {HELENE.lower(), NESTED_GROUP.lower()} <= {m.lower() for m in admins} and len(admins) >= 3
+    assert privileged_members(ranged) == privileged_members(whole)
