@@ -37,7 +37,7 @@ from ght_soc.resources import bundled_config_path
 from ght_soc.services.connectors import StatusReport, record_statuses
 from ght_soc.services.ingest import EventIngestor
 from ght_soc.settings import Settings
-from ght_soc.trap_listening import TrapSink, receiver_settings
+from ght_soc.trap_listening import TrapHistory, TrapSink, receiver_settings
 
 log = logging.getLogger(__name__)
 RECEIVED_PER_ESTABLISHMENT = "journaux reçus"  # the connector row of one establishment, all ports together
@@ -237,7 +237,9 @@ class HubListener:
             zone=ZoneInfo(settings.logs.senders_timezone),
         )
         traps = receiver_settings(config)
-        self.traps = TrapReceiver(traps, TrapSink(self.sink)) if traps is not None else None
+        self.traps = (
+            TrapReceiver(traps, TrapSink(self.sink, history=TrapHistory(app))) if traps is not None else None
+        )
         self.reporter = HealthReporter(
             app, self.listener, self.sink, interval=health_interval, traps=self.traps
         )

@@ -8,16 +8,25 @@ Credentials are those of the establishment's SNMP groups: devices send traps wit
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from flask import Flask
+from sqlalchemy import select
 
 from connectors.base import Sink
 from connectors.snmp.records import TrapEvent
 from connectors.snmp.settings import V2cCredentials, V3Credentials
 from connectors.snmp.trap_settings import TrapEstablishment, TrapPort, TrapReceiverSettings, TrapUser
 from connectors.syslog.listener import LogEvent
+from ght_soc.access import SYSTEM
+from ght_soc.database import db
+from ght_soc.models import Establishment
+from ght_soc.services.device_traps import HISTORY_KINDS, TrapLine, record_trap_history
 from ght_soc.settings import LoadedConfig
 
 LISTENER = "snmp-traps"
+log = logging.getLogger(__name__)
 
 
 def receiver_settings(config: LoadedConfig) -> TrapReceiverSettings | None:
@@ -90,16 +99,50 @@ def trap_fields(trap: TrapEvent) -> dict[str, object]:
     return fields
 
 
-class TrapSink:
-    """Turns trap records into log events and hands them to the log pipeline's sink."""
+class TrapHistory:
+    """Writes the generic traps of known devices in their history, in one unit of work per batch."""
 
-    def __init__(self, events: Sink[LogEvent]) -> None:
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        with db.session_for(SYSTEM, app) as session:
+            self._ids = {e.key: e.id for e in session.scalars(select(Establishment))}
+
+    def __call__(self, traps: Sequence[TrapEvent]) -> None:
+        lines = [
+            TrapLine(
+                establishment_id=self._ids[trap.establishment],
+                sender=trap.sender,
+                name=trap.name,
+                interface=trap.if_name or trap.if_descr,
+                received_at=trap.received_at,
+            )
+            for trap in traps
+            if trap.establishment in self._ids and trap.name in HISTORY_KINDS
+        ]
+        if not lines:
+            return
+        try:
+            with db.session_for(SYSTEM, self._app) as session:
+                record_trap_history(session=session, lines=lines)
+        except Exception:  # the events are stored already; a history line missed must not stop the receiver
+            log.exception("historique des équipements : %d trap(s) non inscrit(s)", len(lines))
+
+
+class TrapSink:
+    """Turns trap records into log events and hands them to the log pipeline's sink; then, when given a
+    `history`, hands it the records too (the devices' history: services/device_traps.py)."""
+
+    def __init__(
+        self, events: Sink[LogEvent], history: Callable[[Sequence[TrapEvent]], object] | None = None
+    ) -> None:
         self._events = events
+        self._history = history
 
     def emit(self, record: TrapEvent) -> None:
         self.emit_many([record])
 
     def emit_many(self, records: Iterable[TrapEvent]) -> None:
+        traps = list(records)
         batch = [
             LogEvent(
                 establishment=trap.establishment,
@@ -107,7 +150,9 @@ class TrapSink:
                 sender=trap.sender,
                 fields=trap_fields(trap),
             )
-            for trap in records
+            for trap in traps
         ]
         if batch:
-            self._events.emit_many(batch)
+            self._events.emit_many(batch)  # first: the events are what must never be lost
+            if self._history is not None:
+                self._history(traps)

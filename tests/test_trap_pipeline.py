@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from ght_soc.events.factory import EXTENSION as EVENTS_EXTENSION
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.events.store import EventQuery
 from ght_soc.listening import BackgroundListener
-from ght_soc.models import Alert, Establishment
+from ght_soc.models import Alert, DeviceChange, Establishment, NetworkDevice
 from ght_soc.services.ghts import sync_from_config
 from ght_soc.settings import load_config
 from tests.conftest import EXAMPLE_CONFIG, TEST_SECRET
@@ -110,3 +111,31 @@ def test_a_trap_from_an_unknown_sender_is_kept_unattributed(trap_hub: tuple[Flas
     snmptrap(port, source="127.0.0.2")
     wait_for(lambda: bool(events(app, unattributed=True)), timeout=3)
     assert events(app, unattributed=True)[0]["source.ip"] == "127.0.0.2"
+
+
+def test_a_link_down_trap_from_a_known_device_is_written_in_its_history(trap_hub: tuple[Flask, int]) -> None:
+    app, port = trap_hub
+    with db.session_for(SYSTEM, app) as session:
+        chu = session.scalars(select(Establishment).where(Establishment.key == "chu-tours-demo")).one().id
+        device = NetworkDevice(
+            establishment_id=chu,
+            target="coeur",
+            address="127.0.0.1",
+            sys_name="sw-coeur-chu",
+            poll_status="ok",
+            first_seen_at=datetime.now(UTC),
+            last_polled_at=datetime.now(UTC),
+            last_answered_at=datetime.now(UTC),
+        )
+        session.add(device)
+        session.flush()
+        device_id = device.id
+    snmptrap(port)
+
+    def history() -> list[tuple[str, str]]:
+        with db.session_for(SYSTEM, app) as session:
+            rows = session.scalars(select(DeviceChange).where(DeviceChange.device_id == device_id))
+            return [(row.kind, row.detail) for row in rows]
+
+    wait_for(lambda: bool(history()), timeout=3)
+    assert history() == [("trap_link_down", "trap linkDown, interface Gi1/0/7")]

@@ -26,6 +26,10 @@ CHANGE_LABELS: dict[str, LazyString] = {
     "firmware_changed": _l("firmware changed"),
     "rebooted": _l("rebooted"),
     "critical_interface_down": _l("critical interface down"),
+    "trap_link_down": _l("link down (trap)"),
+    "trap_link_up": _l("link up (trap)"),
+    "trap_restart": _l("restarted (trap)"),
+    "trap_authentication_failure": _l("SNMP authentication failure (trap)"),
 }
 FINDING_LABELS: dict[str, LazyString] = {
     "default_community": _l("Answers a default SNMP community"),
