@@ -12,12 +12,11 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from connectors.base import CollectingSink, ConnectorError
 from connectors.snmp.hygiene import VulnerableFirmware
@@ -33,25 +32,28 @@ from connectors.snmp.settings import (
 )
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
-from ght_soc.models import ConnectorStatus, Establishment
-from ght_soc.services.connectors import StatusReport, record_statuses
+from ght_soc.models import ConnectorStatus
+from ght_soc.services.connectors import (
+    ConnectorRef,
+    StatusReport,
+    establishment_id,
+    record_statuses,
+    retry_at,
+    status_of,
+    waiting,
+)
 from ght_soc.services.devices import DevicePolicy, PollRoundResult, apply_poll
 from ght_soc.settings import LoadedConfig, SnmpConfig
 
 log = logging.getLogger(__name__)
 KIND = "snmp"
-MAX_BACKOFF = timedelta(hours=1)
+MAX_BACKOFF = timedelta(hours=1)  # a device group: seen again within the hour once back
 ERRORS_SHOWN = 20  # the status row names the first failing devices, not all of a dead /20
 
 
 @dataclass(frozen=True)
-class TargetGroupRef:
-    establishment: str
-    name: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.establishment}/{self.name}"
+class TargetGroupRef(ConnectorRef):
+    kind: ClassVar[str] = KIND
 
 
 def configured_groups(config: LoadedConfig) -> list[TargetGroupRef]:
@@ -166,7 +168,7 @@ def run_poll(
     with db.session_for(SYSTEM, app) as session:
         result = apply_poll(
             session=session,
-            establishment_id=_establishment_id(session, ref.establishment),
+            establishment_id=establishment_id(session, ref.establishment),
             target=ref.name,
             results=results,
             now=datetime.now(UTC),
@@ -180,20 +182,12 @@ def run_poll(
 
 def due(app: Flask, ref: TargetGroupRef, now: datetime) -> bool:
     """False while a group where nothing answered waits out its backoff."""
-    status = _status(app, ref)
-    retry_at = status.details.get("retry_at") if status is not None else None
-    return retry_at is None or datetime.fromisoformat(str(retry_at)) <= now
+    return not waiting(_status(app, ref), now)
 
 
 def _status(app: Flask, ref: TargetGroupRef) -> ConnectorStatus | None:
     with db.session_for(SYSTEM, app) as session:
-        return session.scalars(
-            select(ConnectorStatus).where(
-                ConnectorStatus.kind == KIND,
-                ConnectorStatus.name == ref.name,
-                ConnectorStatus.establishment_id == _establishment_id(session, ref.establishment),
-            )
-        ).one_or_none()
+        return status_of(session, ref)
 
 
 def _report(
@@ -224,8 +218,7 @@ def _report(
         ][:ERRORS_SHOWN],
     }
     if error:
-        # 5 min, 10, 20… at most an hour: a site cut off for the night is not hammered, and is seen again soon.
-        details["retry_at"] = (now + min(timedelta(minutes=5) * 2 ** (failures - 1), MAX_BACKOFF)).isoformat()
+        details["retry_at"] = retry_at(now, failures, MAX_BACKOFF).isoformat()
         log.error("snmp %s : %s", ref.label, error)
     with db.session_for(SYSTEM, app) as session:
         record_statuses(
@@ -234,7 +227,7 @@ def _report(
                 StatusReport(
                     kind=KIND,
                     name=ref.name,
-                    establishment_id=_establishment_id(session, ref.establishment),
+                    establishment_id=establishment_id(session, ref.establishment),
                     events=answered,
                     events_per_second=round(answered / max(duration, 0.001), 1),
                     errors=(result.failed + result.partial) if result is not None else failures,
@@ -245,10 +238,6 @@ def _report(
             ],
             now=now,
         )
-
-
-def _establishment_id(session: Session, key: str) -> int:
-    return int(session.scalars(select(Establishment.id).where(Establishment.key == key)).one())
 
 
 def scheduled_poll(app: Flask, ref: TargetGroupRef) -> object:

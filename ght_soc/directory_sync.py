@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError
 from connectors.ldap.connector import LdapConnector
@@ -24,25 +23,28 @@ from connectors.ldap.settings import LdapSettings
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
 from ght_soc.directory_settings import ldap_settings
-from ght_soc.models import ConnectorStatus, Establishment
-from ght_soc.services.connectors import StatusReport, record_statuses
+from ght_soc.models import ConnectorStatus
+from ght_soc.services.connectors import (
+    ConnectorRef,
+    StatusReport,
+    establishment_id,
+    record_statuses,
+    retry_at,
+    status_of,
+    waiting,
+)
 from ght_soc.services.directories import DirectorySyncResult, apply_sync
 from ght_soc.settings import LoadedConfig
 
 log = logging.getLogger(__name__)
 KIND = "ldap"
 FULL_SYNC_EVERY = timedelta(hours=24)
-MAX_BACKOFF = timedelta(hours=6)
+MAX_BACKOFF = timedelta(hours=6)  # a directory down for the night is not hammered
 
 
 @dataclass(frozen=True)
-class DirectoryRef:
-    establishment: str
-    name: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.establishment}/{self.name}"
+class DirectoryRef(ConnectorRef):
+    kind: ClassVar[str] = KIND
 
 
 def configured_directories(config: LoadedConfig) -> list[DirectoryRef]:
@@ -108,11 +110,10 @@ def run_directory(
         _report(app, ref, started, entries=0, error=str(failure))
         return None, None, str(failure)
     with db.session_for(SYSTEM, app) as session:
-        establishment_id = _establishment_id(session, ref.establishment)
         hygiene = config.settings.ldap_hygiene
         result = apply_sync(
             session=session,
-            establishment_id=establishment_id,
+            establishment_id=establishment_id(session, ref.establishment),
             directory=ref.name,
             records=collector.records,
             summary=summary,
@@ -127,21 +128,12 @@ def run_directory(
 
 def due(app: Flask, ref: DirectoryRef, now: datetime) -> bool:
     """False while a failed directory waits out its backoff."""
-    status = _status(app, ref)
-    retry_at = status.details.get("retry_at") if status is not None else None
-    return retry_at is None or datetime.fromisoformat(retry_at) <= now
+    return not waiting(_status(app, ref), now)
 
 
 def _status(app: Flask, ref: DirectoryRef) -> ConnectorStatus | None:
     with db.session_for(SYSTEM, app) as session:
-        establishment_id = _establishment_id(session, ref.establishment)
-        return session.scalars(
-            select(ConnectorStatus).where(
-                ConnectorStatus.kind == KIND,
-                ConnectorStatus.name == ref.name,
-                ConnectorStatus.establishment_id == establishment_id,
-            )
-        ).one_or_none()
+        return status_of(session, ref)
 
 
 def _report(
@@ -177,8 +169,7 @@ def _report(
             details["watermark"] = summary.watermark
         details["server"] = summary.server_identity
     if error:
-        # 5 min, 10, 20… at most six hours: a directory down for the night is not hammered.
-        details["retry_at"] = (now + min(timedelta(minutes=5) * 2 ** (failures - 1), MAX_BACKOFF)).isoformat()
+        details["retry_at"] = retry_at(now, failures, MAX_BACKOFF).isoformat()
         log.error("annuaire %s : %s", ref.label, error)
     with db.session_for(SYSTEM, app) as session:
         record_statuses(
@@ -187,7 +178,7 @@ def _report(
                 StatusReport(
                     kind=KIND,
                     name=ref.name,
-                    establishment_id=_establishment_id(session, ref.establishment),
+                    establishment_id=establishment_id(session, ref.establishment),
                     events=entries if not error else (previous.events if previous is not None else 0),
                     events_per_second=round(entries / max(duration, 0.001), 1),
                     errors=failures,
@@ -200,10 +191,6 @@ def _report(
             ],
             now=now,
         )
-
-
-def _establishment_id(session: Session, key: str) -> int:
-    return int(session.scalars(select(Establishment.id).where(Establishment.key == key)).one())
 
 
 def sync_demo_directory(app: Flask, establishment_key: str) -> DirectorySyncResult | None:
@@ -236,7 +223,7 @@ def sync_demo_directory(app: Flask, establishment_key: str) -> DirectorySyncResu
     with db.session_for(SYSTEM, app) as session:
         return apply_sync(
             session=session,
-            establishment_id=_establishment_id(session, establishment_key),
+            establishment_id=establishment_id(session, establishment_key),
             directory="ad-demo",
             records=collector.records,
             summary=summary,

@@ -4,13 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.models import ConnectorStatus
+from ght_soc.models import ConnectorStatus, Establishment
+
+FIRST_RETRY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ConnectorRef:
+    """One configured connector of one establishment (a directory, an SNMP target group): `kind` is the
+    subclass's, the key of its status row."""
+
+    kind: ClassVar[str]
+    establishment: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.establishment}/{self.name}"
+
+
+def establishment_id(session: Session, key: str) -> int:
+    return int(session.scalars(select(Establishment.id).where(Establishment.key == key)).one())
+
+
+def status_of(session: Session, ref: ConnectorRef) -> ConnectorStatus | None:
+    return session.scalars(
+        select(ConnectorStatus).where(
+            ConnectorStatus.kind == ref.kind,
+            ConnectorStatus.name == ref.name,
+            ConnectorStatus.establishment_id == establishment_id(session, ref.establishment),
+        )
+    ).one_or_none()
+
+
+def retry_at(now: datetime, failures: int, ceiling: timedelta) -> datetime:
+    """5 min after the first failure, then 10, 20…, at most `ceiling`: a member cut off for the night is not
+    hammered, and is seen again soon once it is back."""
+    delay: timedelta = min(FIRST_RETRY * 2 ** (max(failures, 1) - 1), ceiling)
+    return now + delay
+
+
+def waiting(status: ConnectorStatus | None, now: datetime) -> bool:
+    """True while a connector that failed waits out its backoff (`retry_at` in its status details)."""
+    until = status.details.get("retry_at") if status is not None else None
+    return until is not None and datetime.fromisoformat(str(until)) > now
 
 
 @dataclass(frozen=True)
