@@ -16,6 +16,7 @@ from flask import Flask
 from ght_soc.access import SYSTEM
 from ght_soc.clock import now
 from ght_soc.database import db
+from ght_soc.declarations.observatory import latest_national_figures
 from ght_soc.services.declaration_playbooks import playbook_opener
 from ght_soc.services.declaration_reminders import send_due_reminders
 from ght_soc.services.declarations import DeclarationContext, context_from_settings, load_configured_regimes
@@ -30,6 +31,7 @@ def attach(app: Flask) -> DeclarationContext:
     config: LoadedConfig = app.extensions["ght_soc.config"]
     regimes = load_configured_regimes(config.settings.declarations, base=config.path.parent)
     context = context_from_settings(config.settings, regimes)
+    latest_national_figures()  # the observatory file too: a broken one stops the start, not a page
     app.extensions[EXTENSION] = context
     return context
 

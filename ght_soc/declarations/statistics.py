@@ -70,11 +70,6 @@ class NationalFigures:
     source: str
 
 
-NATIONAL_2023 = NationalFigures(
-    2023, 581, 50, 35, 32, "Observatoire des signalements d'incidents de sécurité des SI de santé, 2023 (ANS)"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentRecord:
     """One document of a declaration: its stored field values (JSON) and its clock."""

@@ -29,7 +29,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +37,8 @@ from babel.dates import get_month_names
 
 from ght_soc.declarations.documents import CATEGORY_LABELS as ESTABLISHMENT_CATEGORY_LABELS
 from ght_soc.declarations.fields import CARE_IMPACT_LABELS
-from ght_soc.declarations.statistics import NATIONAL_2023, Filings, NationalFigures, Share, YearStatistics
+from ght_soc.declarations.observatory import latest_national_figures
+from ght_soc.declarations.statistics import Filings, NationalFigures, Share, YearStatistics
 from ght_soc.domain import IncidentCategory, Malice
 
 FORMAT = "ght-soc.declaration-statistics"
@@ -62,7 +63,7 @@ class StatisticsReport:
     generated_at: datetime
     regime_titles: Mapping[str, str]  # regime id → its French short title
     incident_category_labels: Mapping[IncidentCategory, str]
-    national: NationalFigures = NATIONAL_2023
+    national: NationalFigures = field(default_factory=latest_national_figures)
 
     @property
     def scope_label(self) -> str:

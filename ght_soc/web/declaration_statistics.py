@@ -20,7 +20,8 @@ from ght_soc.access import Permission
 from ght_soc.clock import now
 from ght_soc.database import db
 from ght_soc.declarations.facts import CareImpact
-from ght_soc.declarations.statistics import NATIONAL_2023, Filings, Share, YearStatistics, year_of
+from ght_soc.declarations.observatory import latest_national_figures
+from ght_soc.declarations.statistics import Filings, Share, YearStatistics, year_of
 from ght_soc.declarations.statistics_export import StatisticsReport, to_csv, to_json
 from ght_soc.declarations.statistics_pdf import render_pdf
 from ght_soc.domain import Malice
@@ -107,7 +108,7 @@ def _sections(
     s: YearStatistics, regime_titles: dict[str, str]
 ) -> list[tuple[LazyString, list[dict[str, Any]]]]:
     """The page's tables: the observatory's figures first, each share with its national reference."""
-    nat = NATIONAL_2023
+    nat = latest_national_figures()
     n = s.reports.due
     months = get_month_names("wide", locale=get_locale())
     return [
@@ -164,7 +165,7 @@ def statistics() -> str:
         year=year,
         years=service.years(session=db.session, now=moment),
         sections=_sections(report.statistics, dict(report.regime_titles)),
-        national=NATIONAL_2023,
+        national=latest_national_figures(),
     )
 
 
