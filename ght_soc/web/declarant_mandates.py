@@ -54,7 +54,10 @@ def index() -> str:
     listed: list[dict[str, Any]] = []
     for establishment in establishments:
         today = service.local_day(moment, context.timezone(establishment.key))
-        mine = [r for r in rows if r.establishment_id == establishment.id]
+        mine = sorted(
+            (r for r in rows if r.establishment_id == establishment.id),
+            key=lambda r: (r.kind != MandateKind.DIRECTOR, -r.valid_from.toordinal(), r.id),
+        )
         listed.append(
             {
                 "establishment": establishment,
