@@ -16,10 +16,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ght_soc.declarations.breaches import (
     CNIL_LABELS,
@@ -32,7 +30,7 @@ from ght_soc.declarations.breaches import (
     PersonsDecision,
 )
 from ght_soc.declarations.clocks import PARIS, format_local
-from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, latin, paragraph
+from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, paragraph, render
 from ght_soc.declarations.pdf_text import TITLE as TITLE_STYLE
 
 TITLE = "Registre des violations de données à caractère personnel"
@@ -219,28 +217,12 @@ def to_pdf(entries: Sequence[BreachEntry], *, scope: str, generated_at: datetime
         story += [_summary(entries), *[_block(entry) for entry in entries]]
     else:
         story.append(paragraph("Aucune violation inscrite pour cette sélection.", BODY))
-    footer = f"ght-soc — {TITLE} — {scope}"
-
-    def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(15 * mm, 8 * mm, latin(footer))
-        canvas.drawRightString(282 * mm, 8 * mm, f"page {document.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=14 * mm,
-        bottomMargin=14 * mm,
-        title=latin(f"{TITLE} — {scope}"),
-        author="ght-soc",
+    return render(
+        story,
+        title=f"{TITLE} — {scope}",
         subject=LEGAL_BASIS,
-        lang="fr-FR",
-        pageCompression=0,  # plain text streams: a leak test can search them as it searches a page
+        footer=f"ght-soc — {TITLE} — {scope}",
+        wide=True,
+        margin_mm=15,
+        compressed=False,  # plain text streams: a leak test can search them as it searches a page
     )
-    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()

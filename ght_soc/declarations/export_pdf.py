@@ -11,20 +11,17 @@ the few characters outside that encoding are replaced by near equivalents.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ght_soc.declarations.clocks import StageClock, format_local
 from ght_soc.declarations.documents import Draft, display_value
 from ght_soc.declarations.fields import FIELDS, SECTION_LABELS, FieldKind
-from ght_soc.declarations.pdf_text import H2, LABEL, SMALL, TITLE, latin, paragraph
+from ght_soc.declarations.pdf_text import H2, LABEL, SMALL, TITLE, paragraph, render
 from ght_soc.declarations.qualification import Applicability
 from ght_soc.declarations.regimes import Regime
 
@@ -139,27 +136,10 @@ def render_pdf(
         paragraph("* champ obligatoire ; les lignes vides sont à compléter à la main.", SMALL),
         *_signature(),
     ]
-    footer = f"ght-soc — {regime.short_title} — document préparé le {format_local(generated_at, timezone)}"
-
-    def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(20 * mm, 10 * mm, latin(footer))
-        canvas.drawRightString(190 * mm, 10 * mm, f"page {document.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=latin(f"{regime.title} — {declaration.establishment_name}"),
-        author="ght-soc",
+    return render(
+        story,
+        title=f"{regime.title} — {declaration.establishment_name}",
         subject=stage.title,
-        lang="fr-FR",
+        footer=f"ght-soc — {regime.short_title} — document préparé le {format_local(generated_at, timezone)}",
+        margin_mm=20,
     )
-    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()

@@ -5,16 +5,14 @@ It reuses the declaration PDF's text helpers (standard Helvetica, WinAnsi-safe t
 
 from __future__ import annotations
 
-import io
 from itertools import groupby
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ght_soc.declarations.clocks import format_local
-from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, TITLE, latin, paragraph
+from ght_soc.declarations.pdf_text import BODY, H2, LABEL, SMALL, TITLE, paragraph, render
 from ght_soc.declarations.statistics_export import StatisticsReport, lines, percent_text
 
 _WIDTHS = (88 * mm, 18 * mm, 18 * mm, 20 * mm, 26 * mm)
@@ -54,17 +52,4 @@ def render_pdf(report: StatisticsReport) -> bytes:
             rows.append([paragraph(text, BODY) for text in cells])
         story += [paragraph(section, H2), _table(rows)]
     story.append(paragraph(f"Référence nationale : {national.source}.", SMALL))
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=latin(f"Statistiques des déclarations {year}"),
-        author="ght-soc",
-        lang="fr-FR",
-    )
-    document.build(story)
-    return buffer.getvalue()
+    return render(story, title=f"Statistiques des déclarations {year}", margin_mm=15)
