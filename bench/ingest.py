@@ -126,6 +126,7 @@ def run_hub(work: Path, data: bytes, count: int, profile: Path | None = None) ->
     subprocess.run([str(GHT_SOC), "init"], env=env, check=True, capture_output=True, timeout=120)
     log = (work / "listen.log").open("wb")
     process = subprocess.Popen([str(GHT_SOC), "listen"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    spy = None  # a listener that does not start must say so, not fail on an unset name in `finally`
     try:
         if not wait_until(lambda: _accepts(port), timeout=60):
             raise RuntimeError(f"the listener did not start; see {work / 'listen.log'}")
@@ -256,6 +257,8 @@ def main() -> None:
     arguments = parser.parse_args()
     count = arguments.events
     data = payload(count)
+    # The machine is shared: figures only compare at similar loads, so each run says what it had around it.
+    load_before = os.getloadavg()
     print(f"{count} events, {len(data) / 1e6:.1f} MB, mean {len(data) / count:.0f} bytes")
     with tempfile.TemporaryDirectory(prefix="ght-soc-bench-") as folder:
         work = Path(folder)
@@ -292,6 +295,8 @@ def main() -> None:
                 "rsyslog_events_per_s": round(rsyslog_rate),
                 "rsyslog_lost": count - int(rsyslog["stored"]),
                 "ratio_vs_rsyslog": round(hub_rate / rsyslog_rate, 3) if rsyslog_rate else None,
+                "load_before": [round(load, 2) for load in load_before],
+                "load_after": [round(load, 2) for load in os.getloadavg()],
             }
         )
     )

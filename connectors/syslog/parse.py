@@ -34,6 +34,9 @@ _CACHE_SIZE = 4096
 # their parsed and printed forms are kept rather than recomputed per event (a third of the parsing time).
 _instants: dict[tuple[str, tzinfo], tuple[datetime, str] | None] = {}
 _received: tuple[datetime | None, str] = (None, "")  # the last reception time and its ISO form (one swap)
+# What `_settle_time` decides for each time text seen at the last reception time (the listener stamps each read
+# of a connection with one): a date's parsing and two comparisons of aware times, once per distinct text.
+_verdicts: tuple[datetime | None, dict[tuple[Any, tzinfo], tuple[str, bool] | None]] = (None, {})
 
 
 def parse_line(
@@ -62,7 +65,7 @@ def parse_line(
         event = _json_body(text)
     else:
         event, message = parse_header(text, received, zone)
-        event.update(_body(message, event.get("process.name")))
+        _add_body(event, message)
     for name in _OWN_FIELDS:  # the body may not forge or clear them (`{"event": {"truncated": false}}`)
         if name in event:
             del event[name]
@@ -73,20 +76,24 @@ def parse_line(
     return event
 
 
-def _body(message: str, program: Any) -> dict[str, Any]:
+def _add_body(event: dict[str, Any], message: str) -> None:
+    """The fields of the message after the header, over the header's own (the header never has `message`)."""
     if message.startswith("{"):
-        return _json_body(message)
+        event.update(_json_body(message))
+        return
     if is_cef(message):
         parsed = parse_cef(message)
         if parsed is not None:
-            return parsed
-    if program == "filterlog":
+            event.update(parsed)
+            return
+    event["message"] = message  # first, then a firewall's own `msg` replaces it: one dict copied, not two
+    if event.get("process.name") == "filterlog":
         parsed = parse_filterlog(message)
         if parsed is not None:
-            return {"message": message, **parsed}
+            event.update(parsed)
+            return
     if looks_like_keyvalue(message):
-        return {"message": message, **parse_keyvalue(message)}
-    return {"message": message}
+        event.update(parse_keyvalue(message))
 
 
 def _json_body(text: str) -> dict[str, Any]:
@@ -153,17 +160,42 @@ def _flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _settle_time(event: dict[str, Any], received: datetime, zone: tzinfo) -> None:
     """`@timestamp` is the event's own time when it is plausible, else the reception time."""
     # The body's own time (NXLog's EventTime, a firewall's date/time) is more precise than a relay's header.
-    found = _instant(event.get("event.original_time"), zone) or _instant(event.get("@timestamp"), zone)
+    found = _verdict(event.get("event.original_time"), received, zone) or _verdict(
+        event.get("@timestamp"), received, zone
+    )
     if found is None:
         event["@timestamp"] = _printed(received)
         return
-    stated, printed = found
-    if stated - received > FUTURE_TOLERANCE or received - stated > PAST_TOLERANCE:
+    printed, plausible = found
+    if not plausible:
         event["event.original_time"] = printed
         event["event.time_suspect"] = True
         event["@timestamp"] = _printed(received)
         return
     event["@timestamp"] = printed
+
+
+def _verdict(value: Any, received: datetime, zone: tzinfo) -> tuple[str, bool] | None:
+    """A time's printed form and whether it is plausible at `received`; read once per reception time."""
+    global _verdicts
+    if value.__class__ is not str or not value:  # a JSON body's `"@timestamp": [1]` is no time (nor hashable)
+        return None
+    memo_received, memo = _verdicts
+    if memo_received is not received:  # a new reception time: a new memo, swapped as one tuple (threads)
+        memo = {}
+        _verdicts = (received, memo)
+    key = (value, zone)
+    if key in memo:
+        return memo[key]
+    found = _instant(value, zone)
+    verdict = None
+    if found is not None:
+        stated, printed = found
+        plausible = not (stated - received > FUTURE_TOLERANCE or received - stated > PAST_TOLERANCE)
+        verdict = (printed, plausible)
+    if len(memo) < _CACHE_SIZE and len(value) <= 64:  # times are short; a 60 KB "time" is not kept
+        memo[key] = verdict
+    return verdict
 
 
 def _instant(value: Any, zone: tzinfo) -> tuple[datetime, str] | None:
@@ -199,6 +231,10 @@ def _printed(received: datetime) -> str:
 def _is_binary(text: str) -> bool:
     """More than a quarter of control characters (or undecodable bytes) in the first 512 characters."""
     sample = text[:512]
-    if _CONTROL.search(sample) is None:  # the common case, at C speed
+    # The common case, at C speed. A printable text has none of those characters but U+FFFD (printable, and
+    # never in ASCII); isprintable() takes half the regex's time. Tabs are not printable: such lines take the regex.
+    if sample.isprintable() and (sample.isascii() or "\ufffd" not in sample):
+        return False
+    if _CONTROL.search(sample) is None:
         return False
     return len(_CONTROL.findall(sample)) * 4 > len(sample)

@@ -1,8 +1,9 @@
 """Sigma rules compiled to SQL once, evaluated on each new batch of events in the embedded store.
 
 A plain rule reads only the batch just written (`id` range); a correlation rule (event count, value count,
-temporal) reads the events of its timespan up to the batch. The establishment is added to every correlation's
-group-by: a brute force counts per member establishment, never across them.
+temporal) reads the events of its timespan its search matched, as copied when they came (sqlite_candidates). The
+establishment is added to every correlation's group-by: a brute force counts per member establishment, never
+across them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
 from ght_soc.detection.detections import (
+    INDICATOR_FIELDS,
     SEVERITIES,
     Detection,
     MatchedEvent,
@@ -32,22 +34,13 @@ from ght_soc.detection.detections import (
 )
 from ght_soc.detection.pipeline import hub_pipeline
 from ght_soc.detection.rules import RuleLoadError, RuleSet
+from ght_soc.detection.sqlite_candidates import WINDOW_TABLE, Candidates
 from ght_soc.domain import AlertSeverity
-from ght_soc.events.sqlite_store import IdRange, SqliteEventStore
+from ght_soc.events.sqlite_store import IdRange, SqliteEventStore, quoted
 
 BATCH_TABLE = "(SELECT * FROM events WHERE id > :first_id AND id <= :last_id)"
-# A correlation reads only the events its search matched before (its candidates), never the whole timespan:
-# at 50,000 events/s a five-minute window is fifteen million rows.
-WINDOW_TABLE = (
-    "(SELECT * FROM events WHERE id IN "
-    "(SELECT event_id FROM correlation_candidates WHERE rule_id = :rule_id AND ts >= :since))"
-)
-CANDIDATES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS correlation_candidates (
-    rule_id TEXT NOT NULL, event_id INTEGER NOT NULL, ts INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ix_correlation_candidates_rule_ts ON correlation_candidates (rule_id, ts);
-"""
+# A correlation reads only the events its search matched before (its candidates, with their values), never the
+# whole timespan: at 50,000 events/s a five-minute window is fifteen million rows.
 ESTABLISHMENT = "establishment_id"
 log = logging.getLogger(__name__)
 _QUOTED_FIELD = re.compile(r"`([^`]+)`")
@@ -148,7 +141,7 @@ class SqliteDetector:
         self._store = store
         self._rules = list(rules)
         store.ensure_fields(sorted({f for rule in self._rules for f in rule.fields} - {ESTABLISHMENT}))
-        store.execute_script(CANDIDATES_SCHEMA)
+        self._candidates = Candidates(store)
         self.failures: dict[str, str] = {}  # rule id → the last error of a rule that could not run
         self._one_pass: _OnePass | None = None
 
@@ -169,8 +162,11 @@ class SqliteDetector:
         if written.last_id <= written.first_id:
             return []
         batch = {"first_id": written.first_id, "last_id": written.last_id}
-        if self._one_pass is None or self._one_pass.rules != tuple(self._rules):
-            self._one_pass = _OnePass(self._rules)
+        rules, columns = tuple(self._rules), self._store.field_columns
+        if self._one_pass is None or (self._one_pass.rules, self._one_pass.columns) != (rules, columns):
+            # The rules may have changed since construction (tests add some): their fields are copied too.
+            self._candidates.ensure(f for rule in rules if rule.window is not None for f in rule.fields)
+            self._one_pass = _OnePass(rules, columns, self._candidates.columns)
         try:
             matched = self._one_pass.run(self._store, batch)
         except sqlite3.Error:  # a faulty rule among them: each on its own, to know which one
@@ -199,20 +195,11 @@ class SqliteDetector:
         assert rule.window is not None and rule.candidates_sql is not None
         since = written.first_ts - rule.window // timedelta(microseconds=1)
         if candidates is None:
-            self._store.execute(
-                "INSERT INTO correlation_candidates (rule_id, event_id, ts) "
-                f"SELECT :rule_id, id, ts FROM ({rule.candidates_sql})",
-                {"rule_id": rule.rule_id, "first_id": written.first_id, "last_id": written.last_id},
-            )
+            batch = {"first_id": written.first_id, "last_id": written.last_id}
+            self._candidates.add_found(rule.rule_id, rule.candidates_sql, batch)
         elif candidates:
-            self._store.execute_many(
-                "INSERT INTO correlation_candidates (rule_id, event_id, ts) VALUES (?, ?, ?)",
-                [(rule.rule_id, row["id"], row["ts"]) for row in candidates],
-            )
-        self._store.execute(
-            "DELETE FROM correlation_candidates WHERE rule_id = :rule_id AND ts < :since",
-            {"rule_id": rule.rule_id, "since": since},
-        )
+            self._candidates.add_rows(rule.rule_id, candidates)
+        self._candidates.forget_before(rule.rule_id, since)
         rows = self._store.query(rule.sql, {"rule_id": rule.rule_id, "since": since})
         return _correlation_detections(rule, rows, written)
 
@@ -221,11 +208,17 @@ class _OnePass:
     """The searches of every rule over the new batch (plain rules, correlations' candidates) as one scan.
 
     Thirty rules read thirty times the same rows; joined, the batch is read once and each row says which
-    conditions it met. A rule whose SQL has another shape keeps its own query.
+    conditions it met. A rule whose SQL has another shape keeps its own query. Only the columns detections use
+    are read (the id and time, the establishment, the indicators, what the correlations copy): not the JSON
+    documents, a kilobyte per matched event.
     """
 
-    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+    def __init__(
+        self, rules: Sequence[CompiledRule], columns: tuple[str, ...], copied: Sequence[str]
+    ) -> None:
         self.rules = tuple(rules)
+        self.columns = columns
+        wanted = {"id", "ts", ESTABLISHMENT, *copied, *(name for name in INDICATOR_FIELDS if name in columns)}
         self._flags: dict[int, str] = {}  # rule index → the result column of its condition
         conditions: list[str] = []
         for index, rule in enumerate(self.rules):
@@ -238,7 +231,8 @@ class _OnePass:
             for n, condition in enumerate(conditions)
         )
         self._sql = (
-            f"SELECT *, {flags} FROM events WHERE id > :first_id AND id <= :last_id "
+            f"SELECT {', '.join(map(quoted, sorted(wanted)))}, {flags} FROM events "
+            "WHERE id > :first_id AND id <= :last_id "
             f"AND (({') OR ('.join(conditions)}))"
         )
 

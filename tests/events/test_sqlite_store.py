@@ -117,6 +117,26 @@ def test_rule_fields_become_columns_and_names_are_checked(store: SqliteEventStor
         store.search(EventQuery(fields={'x"; DROP TABLE events; --': "1"}), EVERYTHING)
 
 
+def test_column_values_of_every_type_are_stored_as_their_text(store: SqliteEventStore) -> None:
+    # Integers go to SQLite as they are (TEXT affinity writes them as str() does), one past 64 bits as text.
+    store.write(
+        [
+            event(1, **{"source.port": 443, "event.code": True, "user.name": 1.5, "destination.port": None}),
+            event(2, **{"source.port": -(2**63), "event.code": {"id": 4625}}),
+            event(3, **{"source.port": 2**64 - 1, "event.code": "4625"}),
+        ]
+    )
+    columns = '"source.port", "event.code", "user.name", "destination.port", typeof("source.port")'
+    rows = store.query(f"SELECT {columns} FROM events ORDER BY id", {})
+    assert [tuple(row.values()) for row in rows] == [
+        ("443", "true", "1.5", None, "text"),
+        (str(-(2**63)), '{"id": 4625}', None, None, "text"),
+        (str(2**64 - 1), "4625", None, None, "text"),
+    ]
+    found = store.search(EventQuery(), EVERYTHING).events
+    assert [e["source.port"] for e in found] == [2**64 - 1, -(2**63), 443]  # the documents keep the numbers
+
+
 def test_an_event_without_a_readable_time_is_filed_at_its_reception(store: SqliteEventStore) -> None:
     store.write(
         [{"establishment_id": 1, "@timestamp": "yesterday-ish", "message": "odd", "event.ingested": T0}]
