@@ -170,3 +170,9 @@ def test_logout_ends_the_session(client: HubClient, make_user) -> None:
     client.login("rssi")
     assert client.post("/logout", data={"csrf_token": client.csrf_token("/")}).status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_the_icon_is_served_without_logging_in_and_linked_from_every_page(client: HubClient) -> None:
+    icon = client.get("/favicon.ico")  # what a browser asks for by itself, logged in or not
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").text

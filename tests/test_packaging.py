@@ -38,6 +38,7 @@ def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
         "ght_soc/bundled/playbooks/README.md",
         "ght_soc/templates/base.html",
         "ght_soc/static/css/app.css",
+        "ght_soc/static/favicon.svg",
         "ght_soc/translations/fr/LC_MESSAGES/messages.mo",
         "ght_soc/migrations/versions/0001_foundation.py",
         "ght_soc/migrations/script.py.mako",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -55,6 +58,8 @@ def register_web(app: Flask) -> None:
         second_factor.bp,  # security hardening: second step of login, TOTP set-up, re-authentication
     ):
         app.register_blueprint(blueprint)
+    # Browsers ask for /favicon.ico on their own (PDF and JSON tabs have no <link rel="icon">): the same icon.
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(template_globals)
     app.context_processor(incident_globals)
@@ -66,3 +71,14 @@ def _error_page(error: HTTPException) -> tuple[str | Response, int]:
     if request.path.startswith(API_PREFIX + "/"):
         return json_error(error)
     return render_template("error.html", error=error), error.code or 500
+
+
+def _favicon() -> Response:
+    response = Response(_icon(), mimetype="image/svg+xml")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
+
+
+@cache
+def _icon() -> bytes:
+    return (Path(__file__).parent.parent / "static" / "favicon.svg").read_bytes()
