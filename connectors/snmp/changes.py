@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from connectors.snmp.records import Device, PollResult, PollStatus
@@ -28,6 +29,27 @@ class Change:
     detail: str = ""
 
 
+# sysUpTime is a TimeTicks (hundredths of a second, 32 bits): it wraps to 0 after 497 days and 2 h of uptime.
+TICKS_WRAP = 2**32
+# How far from where the wrap puts it the counter may read: the poll round's own duration (the previous reading's
+# time is when it was stored) and a device clock's drift, about 1 % at worst.
+_WRAP_TOLERANCE = timedelta(minutes=1)
+
+
+def rebooted(previous_ticks: int, new_ticks: int, elapsed: timedelta | None) -> bool:
+    """Whether the uptime going back means a restart. A counter that went past 2^32 during `elapsed` (the time
+    between the two readings) and now reads where the wrap puts it is the same boot, not a reboot."""
+    if new_ticks >= previous_ticks:
+        return False
+    if elapsed is None:
+        return True
+    expected = previous_ticks + int(elapsed.total_seconds() * 100)
+    if expected < TICKS_WRAP:
+        return True
+    slack = max(_WRAP_TOLERANCE, elapsed / 100).total_seconds() * 100
+    return abs(new_ticks - expected % TICKS_WRAP) > slack
+
+
 def _firmware(device: Device) -> tuple[str, ...]:
     return tuple(e.firmware_rev or e.software_rev for e in device.entities)
 
@@ -39,8 +61,10 @@ def detect_changes(
     failed_polls: int,
     silent_after: int = 3,
     critical_interfaces: frozenset[str] = frozenset(),
+    previous_read_at: datetime | None = None,
 ) -> list[Change]:
-    """Compare the last known device with a new poll result.
+    """Compare the last known device with a new poll result (`previous_read_at`: when the previous state was
+    read, which tells a reboot from the uptime counter wrapping).
 
     `failed_polls` counts consecutive failures including this one; a device is reported silent only when the
     count reaches `silent_after` exactly (once, not on every later failure, and never on one lost poll).
@@ -54,7 +78,8 @@ def detect_changes(
     if previous is None:
         return [Change(ChangeKind.NEW_DEVICE, est, addr, new.sys_descr)]
     changes: list[Change] = []
-    if new.sys_uptime_ticks < previous.sys_uptime_ticks:
+    elapsed = result.polled_at - previous_read_at if previous_read_at is not None else None
+    if rebooted(previous.sys_uptime_ticks, new.sys_uptime_ticks, elapsed):
         changes.append(Change(ChangeKind.REBOOTED, est, addr, f"sysUpTime {new.sys_uptime_ticks} ticks"))
     # A partial poll may miss entities: only compare firmware when the inventory is complete.
     if result.status is PollStatus.OK and new.entities and _firmware(new) != _firmware(previous):

@@ -105,6 +105,7 @@ def apply_poll(
             failed_polls=row.consecutive_failures if row is not None and device is None else 0,
             silent_after=policy.silent_after,
             critical_interfaces=policy.critical_interfaces,
+            previous_read_at=row.last_answered_at if row is not None else None,
         )
         if device is not None:
             back = row is not None and row.silent

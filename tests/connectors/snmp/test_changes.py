@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from connectors.snmp.changes import ChangeKind, detect_changes
+from connectors.snmp.changes import TICKS_WRAP, ChangeKind, detect_changes, rebooted
 from connectors.snmp.records import Device, Interface, PhysicalEntity, PollResult, PollStatus
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,6 +43,21 @@ def test_new_reboot_firmware_and_critical_link() -> None:
         for c in detect_changes(DEVICE, _ok(new), failed_polls=0, critical_interfaces=frozenset({"Gi1/0/48"}))
     ]
     assert kinds == [ChangeKind.REBOOTED, ChangeKind.FIRMWARE_CHANGED, ChangeKind.CRITICAL_INTERFACE_DOWN]
+
+
+def test_an_uptime_counter_that_wraps_after_497_days_is_not_a_reboot() -> None:
+    five_minutes = timedelta(minutes=5)
+    near_the_end = TICKS_WRAP - 10_000  # 100 s before the 32-bit TimeTicks wrap
+    assert not rebooted(near_the_end, 20_000, five_minutes)  # 300 s later: 200 s past the wrap
+    assert rebooted(near_the_end, 100, five_minutes)  # far below where the wrap puts it: restarted
+    assert rebooted(50_000_000, 6_000, five_minutes)  # no wrap was due in five minutes
+    assert rebooted(50_000_000, 6_000, None)  # without the previous reading's time, going back is a restart
+    assert not rebooted(5_000, 35_000, five_minutes)
+    after_the_wrap = replace(DEVICE, sys_uptime_ticks=20_000)
+    before = replace(DEVICE, sys_uptime_ticks=near_the_end)
+    assert (
+        detect_changes(before, _ok(after_the_wrap), failed_polls=0, previous_read_at=NOW - five_minutes) == []
+    )
 
 
 def test_silent_only_after_n_failures() -> None:
