@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import ldap.dn
 import yaml
 from pydantic import (
     AfterValidator,
@@ -28,14 +27,14 @@ from pydantic import (
 
 from ght_soc import yaml_loading
 from ght_soc.domain import (
-    GHT_WIDE_ONLY_ROLES,
-    PERSON_ROLES,
     EstablishmentCategory,
     IncidentCategory,
     Nis2Class,
     Role,
 )
-from ght_soc.finess import check_finess, validate_finess
+from ght_soc.finess import validate_finess
+from ght_soc.settings_checks import Loc, cross_checks, warnings
+from ght_soc.settings_secrets import Secrets, read_secrets
 from ght_soc.yaml_locations import LineFinder, dotted, reason, root_causes
 
 ENV_CONFIG_PATH = "GHT_SOC_CONFIG"
@@ -74,7 +73,6 @@ class SiteConfig(_Frozen):
 
 
 # --- login through a directory (ght_soc/services/directory_login.py) ------------------------------------
-_GROUP_SID = re.compile(r"^S-1-\d+(-\d+)+$")
 DOMAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$"
 
 
@@ -347,23 +345,6 @@ class Settings(_Frozen):
 
 
 @dataclass(frozen=True)
-class Secrets:
-    """Values read from the environment; never printed (repr hides them)."""
-
-    secret_key: str = field(repr=False)
-    smtp_password: str | None = field(default=None, repr=False)
-    webhook_secret: str | None = field(default=None, repr=False)
-    es_api_key: str | None = field(default=None, repr=False)
-    directory_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → password
-    snmp_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
-    snmp_v3_keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # → (auth, priv)
-    snmp_write_communities: dict[str, str] = field(default_factory=dict, repr=False)  # "key/name" → community
-    trap_communities: dict[str, str] = field(
-        default_factory=dict, repr=False
-    )  # establishment key → community
-
-
-@dataclass(frozen=True)
 class LoadedConfig:
     """Settings, their secrets, where they came from, and the warnings worth showing."""
 
@@ -426,11 +407,11 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
         ]
         raise ConfigError(problems) from None
 
-    problems = [
-        ConfigProblem(shown, locate(loc), dotted(loc), reason) for loc, reason in _cross_checks(settings)
-    ]
-    secrets, secret_problems = _read_secrets(settings, environ)
-    problems += [ConfigProblem(shown, locate(loc), dotted(loc), reason) for loc, reason in secret_problems]
+    def at(loc: Loc, text: str) -> ConfigProblem:
+        return ConfigProblem(shown, locate(loc), dotted(loc), text)
+
+    secrets, secret_problems = read_secrets(settings, environ)
+    problems = [at(loc, text) for loc, text in [*cross_checks(settings), *secret_problems]]
     if problems:
         raise ConfigError(problems)
     return LoadedConfig(
@@ -438,218 +419,5 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> LoadedC
         secrets=secrets,
         path=path,
         database_url=environ.get(ENV_DATABASE_URL) or settings.hub.database_url,
-        warnings=tuple(_warnings(settings, shown, locate) + _trap_warnings(settings, secrets, shown, locate)),
+        warnings=tuple(str(at(loc, text)) for loc, text in warnings(settings, secrets)),
     )
-
-
-Loc = tuple[str | int, ...]
-
-
-def _cross_checks(settings: Settings) -> list[tuple[Loc, str]]:
-    """Rules that span several entries: unique keys and FINESS numbers, one support establishment."""
-    found: list[tuple[Loc, str]] = []
-    seen_keys: dict[str, int] = {}
-    seen_finess: dict[str, str] = {}
-    for index, establishment in enumerate(settings.establishments):
-        if establishment.key in seen_keys:
-            found.append((("establishments", index, "key"), f"clé en double : {establishment.key!r}"))
-        seen_keys.setdefault(establishment.key, index)
-    for loc, number in _finess_numbers(settings):
-        if number in seen_finess:
-            found.append((loc, f"FINESS en double : {number} déjà utilisé par {seen_finess[number]}"))
-        seen_finess.setdefault(number, dotted(loc))
-    keys = {e.key for e in settings.establishments}
-    seen_ports: set[tuple[str, int]] = set()
-    for index, listener in enumerate(settings.logs.listeners):
-        here: Loc = ("logs", "listeners", index)
-        if listener.establishment is not None and listener.establishment not in keys:
-            found.append(((*here, "establishment"), f"établissement inconnu : {listener.establishment!r}"))
-        if listener.protocol == "tls" and not (listener.certificate and listener.key):
-            found.append((here, "un écouteur TLS demande certificate et key"))
-        transport = "udp" if listener.protocol == "udp" else "tcp"
-        if listener.port and (transport, listener.port) in seen_ports:
-            found.append(((*here, "port"), f"port {transport} {listener.port} déjà utilisé"))
-        seen_ports.add((transport, listener.port))
-    for index, establishment in enumerate(settings.establishments):
-        names = [d.name for d in establishment.directories] + [s.name for s in establishment.snmp]
-        for position, item in enumerate(establishment.snmp):
-            if names.count(item.name) > 1:  # `connectors run KEY/NAME` must name one connector
-                found.append(
-                    (("establishments", index, "snmp", position, "name"), f"nom en double : {item.name!r}")
-                )
-    found += _directory_login_checks(settings)
-    if settings.logs.store.backend == "elasticsearch" and not settings.logs.store.url:
-        found.append((("logs", "store", "url"), "l'adresse du serveur Elasticsearch est obligatoire"))
-    supports = [i for i, e in enumerate(settings.establishments) if e.support]
-    if len(supports) != 1:
-        found.append(
-            (("establishments",), f"un et un seul établissement support attendu, {len(supports)} trouvé(s)")
-        )
-    return found
-
-
-def _directory_login_checks(settings: Settings) -> list[tuple[Loc, str]]:
-    """`login:` sections: group keys that are DNs or SIDs, roles a person may hold from that directory."""
-    found: list[tuple[Loc, str]] = []
-    domains: dict[str, str] = {}
-    for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.directories):
-            if item.login is None:
-                continue
-            here: Loc = ("establishments", index, "directories", position, "login")
-            if item.login.enabled and not item.login.role_groups:
-                found.append(((*here, "role_groups"), "aucun groupe ne donne de rôle : personne n'entrerait"))
-            for group, role in item.login.role_groups.items():
-                reason = _login_group_problem(group, role, item.profile, establishment.support)
-                if reason is not None:
-                    found.append(((*here, "role_groups", group), reason))
-            for domain in item.login.domains:
-                label = f"{establishment.key}/{item.name}"
-                other = domains.setdefault(domain.lower(), label)
-                if other != label:
-                    found.append(
-                        ((*here, "domains"), f"domaine {domain!r} déjà rattaché à l'annuaire {other}")
-                    )
-    return found
-
-
-def _login_group_problem(group: str, role: Role, profile: str, support: bool) -> str | None:
-    if _GROUP_SID.match(group):
-        if profile != "active_directory":
-            return "un SID de groupe n'existe que dans Active Directory : donnez le DN du groupe"
-    elif not group.strip() or not ldap.dn.is_dn(group):
-        return f"DN de groupe ou SID (S-1-5-21-…) attendu, reçu {group!r}"
-    if role not in PERSON_ROLES:
-        return f"le rôle {role} est réservé aux jetons machine"
-    if role in GHT_WIDE_ONLY_ROLES and not support:
-        return f"le rôle {role} couvre tout le GHT : seul l'annuaire de l'établissement support le donne"
-    return None
-
-
-def _read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secrets, list[tuple[Loc, str]]]:
-    missing: list[tuple[Loc, str]] = []
-
-    def named(loc: Loc, variable: str | None) -> str | None:
-        if variable is None:
-            return None
-        value = environ.get(variable)
-        if not value:
-            missing.append((loc, f"la variable d'environnement {variable} n'est pas définie"))
-        return value
-
-    secret_key = environ.get(settings.hub.secret_key_env, "")
-    if len(secret_key) < 16:
-        variable = settings.hub.secret_key_env
-        missing.append(
-            (
-                ("hub", "secret_key_env"),
-                f"la variable d'environnement {variable} doit contenir au moins 16 caractères",
-            )
-        )
-    directory_passwords = {}
-    for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.directories):
-            loc: Loc = ("establishments", index, "directories", position, "password_env")
-            password = named(loc, item.password_env)
-            if password:
-                directory_passwords[f"{establishment.key}/{item.name}"] = password
-    snmp_communities, snmp_v3_keys = _snmp_secrets(settings, named, missing)
-    secrets = Secrets(
-        secret_key=secret_key,
-        smtp_password=named(("hub", "smtp", "password_env"), settings.hub.smtp.password_env),
-        webhook_secret=named(("hub", "webhooks", "secret_env"), settings.hub.webhooks.secret_env),
-        es_api_key=named(("logs", "store", "api_key_env"), settings.logs.store.api_key_env),
-        directory_passwords=directory_passwords,
-        snmp_communities=snmp_communities,
-        snmp_v3_keys=snmp_v3_keys,
-        snmp_write_communities=_snmp_write_communities(settings, named),
-        trap_communities={
-            e.key: environ[e.trap_community_env]
-            for e in settings.establishments
-            if e.trap_community_env and environ.get(e.trap_community_env)
-        },
-    )
-    return secrets, missing
-
-
-def _snmp_secrets(
-    settings: Settings,
-    named: Callable[[Loc, str | None], str | None],
-    missing: list[tuple[Loc, str]],
-) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """Communities and v3 keys of every SNMP group; v3 keys shorter than 8 characters are refused here."""
-    communities: dict[str, str] = {}
-    v3_keys: dict[str, tuple[str, str]] = {}
-    for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.snmp):
-            loc: Loc = ("establishments", index, "snmp", position)
-            label = f"{establishment.key}/{item.name}"
-            if item.version == "v2c":
-                community = named((*loc, "community_env"), item.community_env)
-                if community:
-                    communities[label] = community
-            elif item.v3 is not None:
-                keys = [
-                    (named((*loc, "v3", name), variable), name, variable)
-                    for name, variable in (
-                        ("auth_key_env", item.v3.auth_key_env),
-                        ("priv_key_env", item.v3.priv_key_env),
-                    )
-                ]
-                for value, name, variable in keys:
-                    if value and len(value) < 8:
-                        missing.append(((*loc, "v3", name), f"{variable} : au moins 8 caractères attendus"))
-                if all(value and len(value) >= 8 for value, _, _ in keys):
-                    v3_keys[label] = (str(keys[0][0]), str(keys[1][0]))
-    return communities, v3_keys
-
-
-def _snmp_write_communities(
-    settings: Settings, named: Callable[[Loc, str | None], str | None]
-) -> dict[str, str]:
-    """The v2c write communities of the groups that name one (only for playbook SETs; most have none)."""
-    found: dict[str, str] = {}
-    for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.snmp):
-            loc: Loc = ("establishments", index, "snmp", position, "write_community_env")
-            community = named(loc, item.write_community_env)
-            if community:
-                found[f"{establishment.key}/{item.name}"] = community
-    return found
-
-
-def _finess_numbers(settings: Settings) -> list[tuple[Loc, str]]:
-    """Every FINESS of the file (EJ, then the sites' ET) with where it stands."""
-    numbered: list[tuple[Loc, str]] = []
-    for index, establishment in enumerate(settings.establishments):
-        numbered.append((("establishments", index, "finess_ej"), establishment.finess_ej))
-        numbered += [
-            (("establishments", index, "sites", site_index, "finess_et"), site.finess_et)
-            for site_index, site in enumerate(establishment.sites)
-        ]
-    return numbered
-
-
-def _warnings(settings: Settings, shown: str, locate: LineFinder) -> list[str]:
-    found = []
-    for loc, number in _finess_numbers(settings):
-        warning = check_finess(number).warning
-        if warning:
-            found.append(str(ConfigProblem(shown, locate(loc), dotted(loc), warning)))
-    return found
-
-
-def _trap_warnings(settings: Settings, secrets: Secrets, shown: str, locate: LineFinder) -> list[str]:
-    """A trap community named but not set refuses those traps; the hub still starts (traps are optional)."""
-    return [
-        str(
-            ConfigProblem(
-                shown,
-                locate(("establishments", index, "trap_community_env")),
-                dotted(("establishments", index, "trap_community_env")),
-                f"{e.trap_community_env} n'est pas définie : les traps v1/v2c de cette communauté seront refusés",
-            )
-        )
-        for index, e in enumerate(settings.establishments)
-        if e.trap_community_env and e.key not in secrets.trap_communities
-    ]
