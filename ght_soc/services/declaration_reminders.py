@@ -153,6 +153,7 @@ def _remind(
             f"Rappel : {due.label}",
             f"Destinataire de la déclaration : {regime.recipient.name} — {regime.recipient.channel}",
             f"État du document : {row.status.value}",
+            *([f"Document : {context.public_url}/declarations/{row.id}"] if context.public_url else []),
             "",
             "Le hub ne dépose rien lui-même : la déclaration est déposée par le directeur ou son délégataire,",
             "puis enregistrée dans ght-soc avec la référence du dépôt.",

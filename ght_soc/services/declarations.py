@@ -53,6 +53,7 @@ class DeclarationContext:
     support_key: str | None
     default_reminders: tuple[str, ...] = ("50%", "2h", "30min")
     overdue_repeat: timedelta = timedelta(hours=24)
+    public_url: str = ""  # the hub's address as its users reach it, for the links in reminder mails
 
     @property
     def support(self) -> EstablishmentFacts | None:
@@ -85,6 +86,7 @@ def context_from_settings(settings: Settings, regimes: RegimeRegistry) -> Declar
         support_key=support,
         default_reminders=settings.declarations.reminders,
         overdue_repeat=timedelta(hours=settings.declarations.overdue_repeat_hours),
+        public_url=settings.hub.public_url.rstrip("/"),
     )
 
 

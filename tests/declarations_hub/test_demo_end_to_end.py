@@ -180,6 +180,9 @@ def test_reminders_reach_the_declarants_the_dpo_the_rssi_and_on_call_before_each
         "astreinte@chu-demo.invalid",
     } <= set(chu.rcpt_tos)
     assert "correspondant-ch-amboise-demo@chu-demo.invalid" not in chu.rcpt_tos
+    document = keyed(demo)[("health_is_incident", "initial", CHU)].id
+    # one tap from the mail on a phone to the document
+    assert f"Document : https://127.0.0.1:5000/declarations/{document}" in text_of(chu)
     assert any("OSE NIS 1" in m.message["Subject"] for m in mailbox.received)
     count = len(mailbox.received)
     run_scheduler_jobs(demo, half_way + timedelta(minutes=1), monkeypatch)
