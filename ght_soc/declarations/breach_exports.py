@@ -4,7 +4,8 @@ Both read a sequence of :class:`BreachEntry` (no database, no web): one line, or
 the CNIL model register's fields in its order. The CSV is UTF-8 with a byte-order mark and `;` separators
 (what a French Excel opens as columns), times on the Paris wall clock as dd/mm/yyyy hh:mm; a cell that a
 spreadsheet would run as a formula is prefixed with an apostrophe (titles can come from alerts, that is from
-outside). The PDF is landscape A4: a summary table, then every entry in full, times with their zone.
+outside). The PDF is landscape A4: a summary table, then every entry in full, times with their zone, and
+it says how the references are numbered (in the year of recording, never renumbered).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from ght_soc.declarations.pdf_text import TITLE as TITLE_STYLE
 
 TITLE = "Registre des violations de données à caractère personnel"
 LEGAL_BASIS = "RGPD art. 33(5) : toute violation est documentée, qu'elle ait été notifiée ou non."
+NUMBERING = (
+    "Références numérotées par établissement et par année d'inscription au registre ; une référence attribuée "
+    "ne change plus, même si la date de prise de connaissance est corrigée."
+)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ORIGIN_LABELS = {
     BreachOrigin.QUALIFICATION: "ouverte par la qualification de l'incident",
@@ -210,6 +215,7 @@ def to_pdf(entries: Sequence[BreachEntry], *, scope: str, generated_at: datetime
         paragraph(TITLE, TITLE_STYLE),
         paragraph(scope, H2),
         paragraph(LEGAL_BASIS, BODY),
+        paragraph(NUMBERING, SMALL),
         paragraph(f"Édité le {format_local(generated_at)} ; {len(entries)} entrée(s).", SMALL),
         Spacer(1, 4 * mm),
     ]

@@ -2,18 +2,20 @@
 
 Each controller (an establishment, one FINESS EJ) documents every breach, notified or not: the facts, their
 effects, the remedial action, and the reasoning behind each decision (CNIL, art. 33; the persons, art. 34).
-The fields follow the CNIL's model register. An entry is read as a :class:`BreachEntry`, a frozen value the
-pages and the exports share; its notification to the CNIL may come from a recorded decision or from the
-incident's art. 33 declaration that was filed (see ght_soc/services/breach_register.py).
+The fields follow the CNIL's model register. What a person writes is a :class:`BreachValues`; an entry is
+read as a :class:`BreachEntry`, a frozen value the pages and the exports share, whose notification to the
+CNIL may come from a recorded decision or from the incident's art. 33 declaration that was filed (see
+ght_soc/services/breach_entries.py). Both share the breach's facts, declared once in :class:`BreachFacts`.
 
 Labels are French domain text: the register is a French legal document.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from ght_soc.declarations.facts import GdprRisk
 
@@ -134,27 +136,17 @@ class Notification:
     declaration_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BreachEntry:
-    """One line of the register as it stands (notifications derived); every `*_at` is timezone-aware."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreachFacts:
+    """The breach itself as the register describes it: the facts, the data and persons concerned, the effects,
+    the measures and the DPO's appraisal of the risk, in the register's order. Declared once, for what a person
+    writes (:class:`BreachValues`) and what a page reads (:class:`BreachEntry`); keyword-only, so that a
+    required field may follow an optional one and the order stays the register's."""
 
-    id: int
-    reference: str
-    establishment_id: int
-    establishment_name: str
-    finess_ej: str
-    timezone: str
-    origin: BreachOrigin
     title: str
-    circumstances: str
-    aware_at: datetime
-    recorded_at: datetime
-    recorded_by: str
-    updated_at: datetime
-    updated_by: str
-    incident_id: int | None = None
-    incident_reference: str = ""
+    circumstances: str = ""
     occurred_at: datetime | None = None
+    aware_at: datetime  # the art. 33 T0: the 72 hours run from it
     contained_at: datetime | None = None
     confidentiality: bool = False
     integrity: bool = False
@@ -168,9 +160,58 @@ class BreachEntry:
     measures: str = ""
     risk: GdprRisk = GdprRisk.RISK
     risk_reasoning: str = ""
-    cnil: Notification = Notification(CnilDecision.PENDING.value)
+
+
+FACT_FIELDS = tuple(f.name for f in fields(BreachFacts))
+
+
+def facts_of(source: BreachFacts) -> dict[str, Any]:
+    """The facts of `source` as keyword arguments (an entry read from written values)."""
+    return {name: getattr(source, name) for name in FACT_FIELDS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreachValues(BreachFacts):
+    """What a person writes in an entry: every field of the register but its identity and what is derived
+    (the names are the columns of `BreachRecord`, the order is the register's: see FIELD_LABELS)."""
+
+    cnil_decision: CnilDecision = CnilDecision.PENDING
+    cnil_notified_at: datetime | None = None
+    cnil_channel: str = ""
+    cnil_reference: str = ""
     cnil_reasoning: str = ""
     late_reasons: str = ""
+    persons_decision: PersonsDecision = PersonsDecision.PENDING
+    persons_informed_at: datetime | None = None
+    persons_channel: str = ""
+    persons_reasoning: str = ""
+
+
+VALUE_FIELDS = tuple(f.name for f in fields(BreachValues))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreachEntry(BreachFacts):
+    """One line of the register as it stands: its identity, its facts, and the decisions as they read (the
+    notifications derived from what was filed, see ght_soc/services/breach_entries.py); every `*_at` is
+    timezone-aware."""
+
+    id: int
+    reference: str  # given once, when recorded: see ght_soc/services/breach_register.py
+    establishment_id: int
+    establishment_name: str
+    finess_ej: str
+    timezone: str
+    origin: BreachOrigin
+    recorded_at: datetime
+    recorded_by: str
+    updated_at: datetime
+    updated_by: str
+    incident_id: int | None = None
+    incident_reference: str = ""
+    cnil: Notification = Notification(CnilDecision.PENDING.value)
+    cnil_reasoning: str = ""
+    late_reasons: str = ""  # written, or read from the filed art. 33 document
     persons: Notification = Notification(PersonsDecision.PENDING.value)
     persons_reasoning: str = ""
     withdrawn_at: datetime | None = None  # the incident was re-qualified without personal data

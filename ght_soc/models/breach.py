@@ -23,7 +23,7 @@ from ght_soc.models.incident import Incident
 
 class BreachRecord(EstablishmentOwned, Base):
     """One breach in one controller's register; `reference` (VDP-2026-003) is numbered per establishment and
-    year of awareness."""
+    year of recording, and never changes (ght_soc/services/breach_register.py)."""
 
     __tablename__ = "breach_record"
     __table_args__ = (UniqueConstraint("establishment_id", "year", "number"),)
@@ -32,7 +32,7 @@ class BreachRecord(EstablishmentOwned, Base):
     incident_id: Mapped[int | None] = mapped_column(
         ForeignKey("incident.id", ondelete="SET NULL"), index=True
     )
-    year: Mapped[int]
+    year: Mapped[int]  # of recording, on the establishment's wall clock: the year the number counts in
     number: Mapped[int]
     reference: Mapped[str] = mapped_column(String(30))
     finess_ej: Mapped[str] = mapped_column(String(9))  # as it was when recorded

@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.declarations.breaches import CnilDecision, PersonsDecision
+from ght_soc.declarations.breaches import BreachValues, CnilDecision, PersonsDecision
 from ght_soc.declarations.facts import GdprRisk
 from ght_soc.declarations.regimes import load_regimes
 from ght_soc.models import BreachRecord, Establishment, User
 from ght_soc.services import breach_register
 from ght_soc.services.authentication import principal_for_user
-from ght_soc.services.breach_entries import BreachValues
 from ght_soc.services.declarations import context_from_establishments
 
 LETTER_TITLE = "Résultats d'analyses adressés à un autre patient (démonstration)"

@@ -17,9 +17,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ght_soc.declarations.breaches import BreachEntry, CnilDecision, Notification, PersonsDecision
+from ght_soc.declarations.breaches import (
+    VALUE_FIELDS,
+    BreachEntry,
+    BreachValues,
+    CnilDecision,
+    Notification,
+    PersonsDecision,
+    facts_of,
+)
 from ght_soc.declarations.documents import LATE_REASONS
-from ght_soc.declarations.facts import GdprRisk
 from ght_soc.declarations.regimes import StageKind
 from ght_soc.models import BreachRecord, Declaration, DeclarationStatus
 from ght_soc.services.declarations import DeclarationContext
@@ -27,43 +34,6 @@ from ght_soc.services.declarations import DeclarationContext
 # The regime ids of config/regimes/gdpr_art33.yaml and gdpr_art34.yaml.
 GDPR_ART33 = "gdpr_art33"
 GDPR_ART34 = "gdpr_art34"
-
-
-@dataclass(frozen=True)
-class BreachValues:
-    """What a person writes in an entry: every field of the register but its identity and what is derived.
-    The names are the columns of `BreachRecord`."""
-
-    title: str
-    aware_at: datetime
-    circumstances: str = ""
-    occurred_at: datetime | None = None
-    contained_at: datetime | None = None
-    confidentiality: bool = False
-    integrity: bool = False
-    availability: bool = False
-    data_categories: str = ""
-    health_data: bool = False
-    person_categories: str = ""
-    persons_count: int | None = None
-    records_count: int | None = None
-    consequences: str = ""
-    measures: str = ""
-    risk: GdprRisk = GdprRisk.RISK
-    risk_reasoning: str = ""
-    cnil_decision: CnilDecision = CnilDecision.PENDING
-    cnil_notified_at: datetime | None = None
-    cnil_channel: str = ""
-    cnil_reference: str = ""
-    cnil_reasoning: str = ""
-    late_reasons: str = ""
-    persons_decision: PersonsDecision = PersonsDecision.PENDING
-    persons_informed_at: datetime | None = None
-    persons_channel: str = ""
-    persons_reasoning: str = ""
-
-
-VALUE_FIELDS = tuple(f.name for f in dataclasses.fields(BreachValues))
 
 
 def values_of(row: BreachRecord) -> BreachValues:
@@ -121,10 +91,6 @@ def _linked(row: BreachRecord, filed: Mapping[tuple[int, str], Filed]) -> Filed:
     return filed.get((row.incident_id, row.finess_ej), Filed()) if row.incident_id is not None else Filed()
 
 
-_ENTRY_FIELDS = {f.name for f in dataclasses.fields(BreachEntry)}
-_COPIED = tuple(n for n in VALUE_FIELDS if n in _ENTRY_FIELDS and n != "late_reasons")
-
-
 def entry_of(
     row: BreachRecord,
     filed: Mapping[tuple[int, str], Filed],
@@ -139,6 +105,7 @@ def entry_of(
         # The filed document gave its reasons for the delay (the workflow requires them when late).
         late_reasons = str(linked.art33_sent.draft_values.get(LATE_REASONS) or "")
     return BreachEntry(
+        **facts_of(written),
         id=row.id,
         reference=row.reference,
         establishment_id=row.establishment_id,
@@ -153,10 +120,11 @@ def entry_of(
         updated_at=row.updated_at,
         updated_by=row.updated_by_name,
         withdrawn_at=row.withdrawn_at,
-        late_reasons=late_reasons,
         cnil=_cnil(written, linked.art33_sent),
+        cnil_reasoning=written.cnil_reasoning,
+        late_reasons=late_reasons,
         persons=_persons(written, linked.art34_sent),
-        **{name: getattr(written, name) for name in _COPIED},
+        persons_reasoning=written.persons_reasoning,
     )
 
 
@@ -208,7 +176,7 @@ def register(
     incident_id: int | None = None,
 ) -> list[BreachEntry]:
     """The register in the session's scope, by establishment then reference; optionally one member, one year
-    of awareness, one incident."""
+    of recording (the year of the references), one incident."""
     statement = select(BreachRecord)
     if incident_id is not None:
         statement = statement.where(BreachRecord.incident_id == incident_id)
@@ -224,7 +192,7 @@ def register(
 
 
 def years(*, session: Session) -> list[int]:
-    """The years the register holds entries for, in the session's scope, newest first."""
+    """The years of recording the register holds entries for, in the session's scope, newest first."""
     return sorted(set(session.scalars(select(BreachRecord.year))), reverse=True)
 
 

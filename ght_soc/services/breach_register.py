@@ -7,6 +7,11 @@ is saved: personal data concerned → an entry per affected legal entity, pre-fi
 T0, persons, health data, the DPO's risk appraisal); a re-qualification refreshes what nobody edited, and one
 without personal data deletes nothing: the entry shows the change and waits for the DPO's reasoning.
 
+An entry's reference (VDP-2026-003) is numbered per establishment in the year of recording, and never changes
+afterwards: it is cited in letters, and correcting the awareness time (even into another year) must not make
+those letters name another entry. Two units of work recording at once never share a number
+(:func:`_lock_registers`).
+
 Editing needs DECLARE over the entry's establishment; an entry that says "not notified" or "not informed"
 without its reasoning, or a late notification without its reasons, is refused (:class:`IncompleteEntry`).
 Each change is audited, and written on the incident's main courante when there is one. Reading (and what
@@ -16,7 +21,7 @@ is derived from the filed declarations) is in breach_entries.py. Services flush;
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -28,8 +33,10 @@ from ght_soc.access import Permission, Principal
 from ght_soc.declarations.breaches import (
     FIELD_LABELS,
     PROBLEM_LABELS,
+    VALUE_FIELDS,
     BreachEntry,
     BreachOrigin,
+    BreachValues,
     Problem,
 )
 from ght_soc.declarations.facts import EstablishmentFacts, QualificationAnswers
@@ -38,8 +45,6 @@ from ght_soc.models import BreachRecord, Establishment, Incident
 from ght_soc.services import audit, timeline
 from ght_soc.services.breach_entries import (
     GDPR_ART33,
-    VALUE_FIELDS,
-    BreachValues,
     Filed,
     effective_values,
     entry_of,
@@ -97,7 +102,8 @@ def record(
     now: datetime,
     incident: Incident | None = None,
 ) -> BreachRecord:
-    """Record a breach in the establishment's register, optionally linked to an incident affecting it."""
+    """Record a breach in the establishment's register, optionally linked to an incident affecting it; its
+    reference counts in the year of `now` on the establishment's wall clock."""
     _require(actor, establishment_id)
     establishment = session.get(Establishment, establishment_id)
     if establishment is None:
@@ -105,7 +111,7 @@ def record(
     if incident is not None and establishment_id not in {e.establishment_id for e in incident.establishments}:
         raise InvalidEntry("incident", Invalid.NOT_AFFECTED)
     values = _clean(values, now)
-    row = _new_row(session, establishment, values.aware_at, BreachOrigin.MANUAL, incident, actor, now)
+    row = _new_row(session, establishment, BreachOrigin.MANUAL, incident, actor, now)
     _set(row, values)
     filed = filed_declarations(session=session, incident_ids=[incident.id] if incident else [])
     _refuse_incomplete(entry_of(row, filed, context))
@@ -206,20 +212,41 @@ def _set(row: BreachRecord, values: BreachValues) -> None:
         setattr(row, name, getattr(values, name))
 
 
+def _lock_registers(session: Session, establishment_ids: Iterable[int]) -> None:
+    """Hold the numbering of these establishments' registers until the unit of work ends.
+
+    PostgreSQL: their rows are locked, in id order so that two units of work numbering in the same registers
+    queue instead of deadlocking; one that waited reads the other's numbers once it committed (READ
+    COMMITTED). FOR NO KEY UPDATE, not FOR UPDATE: the latter conflicts with the KEY SHARE lock that inserting
+    any row referencing an establishment takes (a qualification's declarations, an alert), so two
+    qualifications of incidents on the same members deadlocked, and every such insert elsewhere waited.
+    SQLite: every writing unit of work already holds the database's write lock from its first statement
+    (BEGIN IMMEDIATE, ght_soc/database.py). Locking again in the same unit of work is harmless."""
+    ids = sorted(set(establishment_ids))
+    if not ids:
+        return
+    session.execute(
+        select(Establishment.id)
+        .where(Establishment.id.in_(ids))
+        .order_by(Establishment.id)
+        .with_for_update(key_share=True)
+    )
+
+
 def _new_row(
     session: Session,
     establishment: Establishment,
-    aware_at: datetime,
     origin: BreachOrigin,
     incident: Incident | None,
     actor: Principal,
     now: datetime,
 ) -> BreachRecord:
-    """A row numbered in its establishment's register for the year of awareness (on its wall clock)."""
-    year = aware_at.astimezone(ZoneInfo(establishment.timezone)).year
-    # Locking the establishment's row serialises the numbering of its entries (PostgreSQL; SQLite has a
-    # single writer anyway): two entries recorded at once never get the same number.
-    session.execute(select(Establishment.id).where(Establishment.id == establishment.id).with_for_update())
+    """A row numbered in its establishment's register, in the year of recording (`now` on the establishment's
+    wall clock). The reference is an identifier cited in letters to the CNIL and to patients: given once, it
+    never changes, even when awareness is later corrected into another year (the register is kept in the
+    order of recording, like any register)."""
+    year = now.astimezone(ZoneInfo(establishment.timezone)).year
+    _lock_registers(session, [establishment.id])  # two entries recorded at once never share a number
     last = session.scalar(
         select(func.max(BreachRecord.number)).where(
             BreachRecord.establishment_id == establishment.id, BreachRecord.year == year
@@ -286,6 +313,12 @@ def follow_qualification(
     if not answers.personal_data and not existing:
         return []
     filed = filed_declarations(session=session, incident_ids=[incident.id])
+    if answers.personal_data:
+        # The registers it opens entries in, all at once and in id order: another qualification opening
+        # entries for the same members, listed in another order, waits for this one instead of deadlocking.
+        _lock_registers(
+            session, [establishment_ids[m[0].key] for ej, m in groups.items() if ej not in existing]
+        )
     lines: list[str] = []
     for ej, members in groups.items():
         found = existing.get(ej)
@@ -371,7 +404,7 @@ def _open(
     now: datetime,
 ) -> str:
     establishment = session.get_one(Establishment, establishment_ids[filer.key])
-    row = _new_row(session, establishment, prefill.aware_at, BreachOrigin.QUALIFICATION, incident, actor, now)
+    row = _new_row(session, establishment, BreachOrigin.QUALIFICATION, incident, actor, now)
     _set(row, prefill)
     session.add(row)
     session.flush()

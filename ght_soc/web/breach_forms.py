@@ -25,9 +25,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ght_soc.declarations.breaches import CnilDecision, PersonsDecision, Problem
+from ght_soc.declarations.breaches import VALUE_FIELDS, BreachValues, CnilDecision, PersonsDecision, Problem
 from ght_soc.declarations.facts import GdprRisk
-from ght_soc.services.breach_entries import VALUE_FIELDS, BreachValues
 from ght_soc.services.breach_register import Invalid
 
 _FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]  # the first is what a datetime-local input shows

@@ -48,7 +48,7 @@ def _number(name: str) -> int | None:
 
 
 def _filters() -> dict[str, int]:
-    """The list's filters as given in the query string (establishment, year, incident)."""
+    """The list's filters as given in the query string (establishment, year of recording, incident)."""
     return {k: v for k in ("establishment", "year", "incident") if (v := _number(k)) is not None}
 
 
@@ -227,7 +227,7 @@ def export_pdf() -> Response:
 
 
 def _scope_text() -> str:
-    """Whose register and which year the export holds, in French (the document's language)."""
+    """Whose register and which year of recording the export holds, in French (the document's language)."""
     chosen = _filters()
     establishment = (
         db.session.get(Establishment, chosen["establishment"]) if "establishment" in chosen else None
@@ -237,7 +237,7 @@ def _scope_text() -> str:
         if establishment
         else "Établissements visibles"
     )
-    year = f"année {chosen['year']}" if "year" in chosen else "toutes années"
+    year = f"année d'inscription {chosen['year']}" if "year" in chosen else "toutes années"
     return f"{who} — {year}"
 
 

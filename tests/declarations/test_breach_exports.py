@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from ght_soc.declarations.breach_exports import to_csv, to_pdf
 from ght_soc.declarations.breaches import (
+    FIELD_LABELS,
+    VALUE_FIELDS,
     BreachEntry,
     BreachOrigin,
     CnilDecision,
@@ -99,3 +101,8 @@ def test_the_pdf_holds_every_field_of_an_entry_with_its_zone() -> None:
         "Hameçonnage ; règle de transfert",
     ):
         assert expected in text, expected
+
+
+def test_the_written_values_are_the_labelled_fields_in_the_registers_order() -> None:
+    """What a form writes is what the exports and the timeline label, in the same order."""
+    assert VALUE_FIELDS == tuple(FIELD_LABELS)

@@ -11,12 +11,18 @@ from sqlalchemy import select
 
 from ght_soc.access import SYSTEM, Principal
 from ght_soc.database import db
-from ght_soc.declarations.breaches import BreachEntry, BreachOrigin, CnilDecision, PersonsDecision, Problem
+from ght_soc.declarations.breaches import (
+    BreachEntry,
+    BreachOrigin,
+    BreachValues,
+    CnilDecision,
+    PersonsDecision,
+    Problem,
+)
 from ght_soc.declarations.facts import GdprRisk
 from ght_soc.models import AuditEvent, BreachRecord, Declaration, DeclarationStatus, Incident, TimelineEntry
 from ght_soc.services import breach_entries, breach_register
 from ght_soc.services.breach_demo import load_demo_breaches
-from ght_soc.services.breach_entries import BreachValues
 from ght_soc.services.demo import DEMO_INCIDENT_TITLE, load_demo_declarations
 from tests.declarations_hub.conftest import AFFECTED, DISCOVERED, RANSOMWARE, Hub
 from tests.declarations_hub.test_documents_service import row_of
@@ -57,6 +63,10 @@ def entry_of(hub: Hub, key: str) -> BreachEntry:
     return next(e for e in entries(hub) if e.establishment_id == hub.ids[key])
 
 
+def entry_of_id(hub: Hub, entry_id: int) -> BreachEntry:
+    return next(e for e in entries(hub) if e.id == entry_id)
+
+
 def edit(hub: Hub, entry_id: int, actor: Principal, now: datetime = NOW, **changes: object) -> BreachEntry:
     with db.session_for(SYSTEM, hub.app) as session:
         row = session.get_one(BreachRecord, entry_id)
@@ -66,7 +76,7 @@ def edit(hub: Hub, entry_id: int, actor: Principal, now: datetime = NOW, **chang
         )
 
 
-def record(hub: Hub, key: str, values: BreachValues, actor: Principal) -> int:
+def record(hub: Hub, key: str, values: BreachValues, actor: Principal, now: datetime = NOW) -> int:
     with db.session_for(SYSTEM, hub.app) as session:
         row = breach_register.record(
             session=session,
@@ -74,7 +84,7 @@ def record(hub: Hub, key: str, values: BreachValues, actor: Principal) -> int:
             values=values,
             context=hub.context,
             actor=actor,
-            now=NOW,
+            now=now,
         )
         return row.id
 
@@ -190,6 +200,50 @@ def test_a_breach_without_incident_is_recorded_by_hand_and_numbered_in_its_regis
             select(AuditEvent.action).where(AuditEvent.target == f"breach_record:{first}")
         )
         assert list(actions) == ["breach.recorded"]
+
+
+def test_a_reference_counts_in_the_year_of_recording_and_never_changes_when_awareness_moves_to_another_year(
+    hub: Hub, people
+) -> None:
+    """A register number is cited in letters (to the CNIL, to patients): once given it stays. So the yearly
+    numbering cannot follow the awareness time, which the DPO or the art. 33 declaration may correct later:
+    it counts in the year the entry was recorded, on the establishment's wall clock."""
+    dpo = hub.principal(people["dpo"])
+    amboise = hub.ids["ch-amboise-demo"]
+    letter = record(hub, "ch-amboise-demo", LETTER, dpo)  # recorded on 26 October 2024
+    corrected = datetime(2023, 12, 30, 15, 0, tzinfo=UTC)  # known since the year before, it turns out
+    occurred = corrected - timedelta(days=2)
+    assert edit(hub, letter, dpo, aware_at=corrected, occurred_at=occurred).reference == "VDP-2024-001"
+    assert [e.aware_at for e in entries(hub, year=2024, establishment_id=amboise)] == [corrected]
+    assert entries(hub, year=2023) == [], "the year filter is the year of recording, the references' year"
+    # 23:30 UTC on 31 December 2024 is 00:30 on 1 January 2025 in Paris: a new register year there.
+    new_year = datetime(2024, 12, 31, 23, 30, tzinfo=UTC)
+    late = dataclasses.replace(
+        LETTER, title="Courrier du réveillon", aware_at=new_year - timedelta(hours=8), contained_at=None
+    )
+    second = record(hub, "ch-amboise-demo", late, dpo, now=new_year)
+    assert entry_of_id(hub, second).reference == "VDP-2025-001", "the year of recording, not of awareness"
+    moved = edit(hub, second, dpo, new_year + timedelta(days=3), aware_at=new_year + timedelta(hours=1))
+    assert moved.reference == "VDP-2025-001" and moved.aware_at.year == 2025
+    assert entry_of_id(hub, letter).reference == "VDP-2024-001"
+    with db.session_for(SYSTEM, hub.app) as session:
+        assert breach_entries.years(session=session) == [2025, 2024]
+
+
+def test_an_entry_opened_by_a_qualification_keeps_its_reference_when_the_art33_t0_is_corrected(
+    hub: Hub, people
+) -> None:
+    qualify(hub)  # recorded on 26 October 2024: VDP-2024-001 in each legal entity's register
+    t0 = datetime(2023, 12, 31, 22, 30, tzinfo=UTC)  # 23:30 in Paris, the year before
+    with db.session_for(SYSTEM, hub.app) as session:
+        session.get_one(Declaration, row_of(hub, "gdpr_art33", key="chu-tours-demo")).t0_at = t0
+    chu = entry_of(hub, "chu-tours-demo")
+    assert chu.aware_at == t0, "awareness is read from the declaration's T0"
+    assert chu.reference == "VDP-2024-001"
+    qualify(hub, now=NOW + timedelta(hours=1))  # the re-qualification refreshes the row's awareness too
+    assert entry_of(hub, "chu-tours-demo").reference == "VDP-2024-001"
+    later = record(hub, "chu-tours-demo", LETTER, hub.principal(people["dpo"]), now=NOW + timedelta(days=1))
+    assert entry_of_id(hub, later).reference == "VDP-2024-002", "the next number of the year of recording"
 
 
 def test_edits_need_declare_over_the_establishment_and_are_audited_and_on_the_main_courante(

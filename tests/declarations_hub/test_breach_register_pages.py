@@ -7,17 +7,19 @@ import csv
 import io
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from ght_soc.access import SYSTEM
 from ght_soc.database import db
 from ght_soc.models import BreachRecord
+from ght_soc.web import breach_register as register_pages
 from tests.conftest import HubClient
 from tests.declarations.test_exports import pdf_text
 from tests.declarations_hub.conftest import Hub
 from tests.declarations_hub.test_breach_register import entry_of
-from tests.declarations_hub.test_qualification_service import qualify
+from tests.declarations_hub.test_qualification_service import NOW, qualify
 
 REGISTER = "/declarations/breaches/"
 LETTER_FORM = {
@@ -40,6 +42,12 @@ LETTER_FORM = {
     "persons_decision": "not_required",
     "persons_reasoning": "Pas de risque élevé (art. 34(1)).",
 }
+
+
+@pytest.fixture(autouse=True)
+def recorded_in_2024(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages record at NOW, as the qualification does: a reference counts in the year of recording."""
+    monkeypatch.setattr(register_pages, "now", lambda: NOW)
 
 
 def record_letter(client: HubClient, hub: Hub, key: str = "ch-amboise-demo", **changes: str):
@@ -66,6 +74,7 @@ def test_the_register_and_an_entry_are_french_first_and_available_in_english(
     assert "Registre des violations de données personnelles" in page
     assert page.count("VDP-2024-001") == 3  # one entry per legal entity of the shared incident
     assert "Amboise-Château-Renault" in page
+    assert "Année d'inscription" in page and "une fois attribuée, une référence ne change plus" in page
     chu = entry_of(hub, "chu-tours-demo")
     entry = client.get(f"{REGISTER}{chu.id}").text
     assert "Notification à la CNIL (art. 33)" in entry and "Échéance des 72 heures" in entry
@@ -148,7 +157,8 @@ def test_the_pdf_export_is_a_printable_french_register(hub: Hub, client: HubClie
     for expected in (
         "Registre des violations de données à caractère personnel",
         "RGPD art. 33(5)",
-        "année 2024",
+        "année d'inscription 2024",
+        "par année d'inscription au registre",
         "VDP-2024-001",
         "Résultats d'analyses adressés à un autre patient",
         "Justification de l'absence de notification",
