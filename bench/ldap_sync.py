@@ -123,7 +123,11 @@ def ldapsearch(server: AdLikeSlapd) -> tuple[float, float]:
             "-E",
             "pr=1000/noprompt",
             "(|(objectClass=user)(objectClass=group))",
-            *sorted(set(ACCOUNT_ATTRIBUTES + GROUP_ATTRIBUTES)),
+            # every attribute the connector may ask for (the reference of the first figures: AD is no longer
+            # asked for the accounts' cn and uid, ldapsearch still is)
+            *sorted(
+                {*ACCOUNT_ATTRIBUTES["active_directory"], *ACCOUNT_ATTRIBUTES["openldap"], *GROUP_ATTRIBUTES}
+            ),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -140,7 +144,7 @@ def python_ldap_read(settings: LdapSettings) -> float:
     connection.simple_bind_s(settings.bind_dn, settings.password)
     start = time.process_time()
     for kind, search_filter in SEARCHES[settings.profile].items():
-        attributes = GROUP_ATTRIBUTES if kind == "group" else ACCOUNT_ATTRIBUTES
+        attributes = GROUP_ATTRIBUTES if kind == "group" else ACCOUNT_ATTRIBUTES[settings.profile]
         control = SimplePagedResultsControl(True, size=settings.page_size, cookie="")
         while True:
             message = connection.search_ext(

@@ -1,13 +1,17 @@
 """From a search entry, as python-ldap returns it (attribute → list of raw values), to a directory record.
 
 This runs once per entry of a full sync, tens of thousands of times: each attribute is looked up once and
-decoded once, and userAccountControl is tested as plain bits (an IntFlag per entry cost more than all the
-rest of the entry's decoding).
+decoded once, userAccountControl is tested as plain bits (an IntFlag per entry cost more than all the rest
+of the entry's decoding), and an account is filled as a plain object before it becomes a frozen record
+(records.py says why).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
+
+import ldap
+import ldap.dn
 
 from connectors.ldap.decode import (
     UserAccountControl,
@@ -16,7 +20,7 @@ from connectors.ldap.decode import (
     generalized_time,
     sid_to_string,
 )
-from connectors.ldap.records import DirectoryAccount, DirectoryGroup
+from connectors.ldap.records import AccountFields, DirectoryAccount, DirectoryGroup
 
 Entry = dict[str, list[bytes]]
 
@@ -32,12 +36,17 @@ def account(kind: Literal["user", "computer"], dn: str, entry: Entry, establishm
     get = entry.get
     control = control_bits(v[0]) if (v := get("userAccountControl")) else 0
     sid = sid_to_string(v[0]) if (v := get("objectSid")) else None
-    return DirectoryAccount(
+    record = AccountFields(  # every field, by name: a DirectoryAccount once its class is set (records.py)
         kind=kind,
         establishment=establishment,
         dn=dn,
-        login=_text(_first(entry, "sAMAccountName") or _first(entry, "uid")),
-        display_name=_text(_first(entry, "displayName") or _first(entry, "cn")),
+        # the first name when it has a first value that is not empty, else the second name's
+        login=v[0].decode("utf-8", "replace")
+        if ((v := get("sAMAccountName")) and v[0]) or (v := get("uid"))
+        else None,
+        display_name=v[0].decode("utf-8", "replace")
+        if ((v := get("displayName")) and v[0]) or (v := get("cn"))
+        else common_name(dn),
         sid=sid,
         enabled=not control & _DISABLED,
         last_logon=filetime(v[0]) if (v := get("lastLogonTimestamp")) else None,
@@ -56,6 +65,8 @@ def account(kind: Literal["user", "computer"], dn: str, entry: Entry, establishm
         modified=generalized_time(v[0]) if (v := get("modifyTimestamp")) else None,
         primary_group_sid=_primary_group_sid(sid, v[0]) if (v := get("primaryGroupID")) else None,
     )
+    record.__class__ = DirectoryAccount
+    return cast(DirectoryAccount, record)
 
 
 def group(dn: str, entry: Entry, establishment: str) -> DirectoryGroup:
@@ -85,6 +96,11 @@ class Highest:
     def offer(self, raw: bytes | None) -> None:
         if raw is None:
             return
+        if self._number is not None and raw.isdigit():  # the usual case (USNs), without decoding first
+            number = int(raw)  # bytes.isdigit is ASCII digits only: what int() reads from bytes
+            if number > self._number:
+                self.value, self._number = raw.decode(), number
+            return
         candidate = raw.decode("utf-8", errors="replace")
         if self.value is None:
             self._take(candidate)
@@ -110,7 +126,27 @@ def _text(value: bytes | None) -> str | None:
 
 
 def _texts(values: list[bytes] | None) -> tuple[str, ...]:
-    return tuple([v.decode("utf-8", errors="replace") for v in values]) if values else ()
+    if not values:
+        return ()
+    if len(values) == 1:  # most multi-valued attributes hold one value (memberOf, SPNs): no list built
+        return (values[0].decode("utf-8", "replace"),)
+    return tuple([v.decode("utf-8", "replace") for v in values])
+
+
+def common_name(dn: str) -> str | None:
+    """The value of the DN's first RDN when it is a CN: AD names every account by its cn, so the connector
+    does not ask AD for cn (it would only repeat the DN)."""
+    if dn[:3].lower() != "cn=":
+        return None
+    end = dn.find(",")
+    value = dn[3:] if end < 0 else dn[3:end]
+    if "\\" not in value and "+" not in value and '"' not in value and ";" not in value:
+        return value  # nothing escaped, quoted or multi-valued: the value as it is
+    try:
+        rdn = ldap.dn.str2dn(dn)[0]
+    except ldap.DECODING_ERROR:
+        return None
+    return next((v for name, v, _flags in rdn if name.lower() == "cn"), None)
 
 
 def _primary_group_sid(sid: str | None, primary_group: bytes | None) -> str | None:

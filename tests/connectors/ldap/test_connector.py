@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from connectors.base import CollectingSink
 from connectors.ldap.connector import LdapAuthenticationFailed, LdapConnector, LdapUnavailable
 from connectors.ldap.decode import account_control, filetime, generalized_time, rid, sid_to_string
+from connectors.ldap.entries import common_name
 from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord
 from ght_soc.demo_directory import AdLikeSlapd, sid
 from ght_soc.demo_directory import filetime as to_filetime
@@ -46,9 +49,42 @@ def test_accounts_computers_and_groups_are_decoded(slapd: AdLikeSlapd) -> None:
         computer.operating_system == "Windows 7 Professionnel"
         and computer.dns_name == "pc-urg-01.chu-demo.local"
     )
+    assert computer.display_name == "PC-URG-01"  # no displayName: the cn, which AD is not asked for (the DN)
     admins = by_dn[f"cn=admins du domaine,ou=utilisateurs,{SUFFIX}"]
     assert isinstance(admins, DirectoryGroup) and admins.sid is not None and rid(admins.sid) == 512
     assert len(admins.members) == 2
+
+
+def test_accounts_are_frozen_records_like_any_other(slapd: AdLikeSlapd) -> None:
+    sink: CollectingSink[DirectoryRecord] = CollectingSink()
+    LdapConnector(settings(slapd), sink).sync()
+    built = next(r for r in sink.records if isinstance(r, DirectoryAccount))
+    assert type(built) is DirectoryAccount
+    again = DirectoryAccount(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})
+    assert built == again and hash(built) == hash(again) and dataclasses.replace(built) == built
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.login = "someone-else"  # type: ignore[misc]
+
+
+class RefusingSink(CollectingSink[DirectoryRecord]):
+    def emit(self, record: DirectoryRecord) -> None:
+        raise RuntimeError("the hub cannot store")
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_sync_leaves_the_garbage_collector_as_it_was(slapd: AdLikeSlapd, collecting: bool) -> None:
+    # The connector pauses the collector while it reads (python-ldap's pages made it walk the same objects
+    # again and again): a sync that ends, or fails halfway, leaves it as it was.
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        LdapConnector(settings(slapd), CollectingSink()).sync()
+        assert gc.isenabled() == collecting
+        with pytest.raises(RuntimeError, match="cannot store"):
+            LdapConnector(settings(slapd), RefusingSink()).sync()
+        assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_an_incremental_sync_reads_only_what_changed(slapd: AdLikeSlapd) -> None:
@@ -90,6 +126,13 @@ def test_a_server_size_limit_gives_an_incomplete_sync_that_keeps_the_watermark()
     assert 0 < len(sink.records) <= 1500 and summary.watermark is None
 
 
+def test_pages_larger_than_the_server_allows_give_an_incomplete_sync_that_says_so(slapd: AdLikeSlapd) -> None:
+    sink: CollectingSink[DirectoryRecord] = CollectingSink()
+    summary = LdapConnector(settings(slapd, page_size=1500), sink).sync(since=None)  # slapd: size.pr=1000
+    assert not summary.complete and summary.watermark is None
+    assert "refuse des pages de 1500 entrées" in str(summary.error) and "page_size" in str(summary.error)
+
+
 def test_a_connection_dropped_mid_sync_is_an_incomplete_sync() -> None:
     server = AdLikeSlapd(directory())
     server.start()
@@ -113,6 +156,8 @@ def test_a_connection_dropped_mid_sync_is_an_incomplete_sync() -> None:
         (0x7FFFFFFFFFFFFFFF, None),
         (str(to_filetime(NOW)).encode(), NOW),
         (b"garbage", None),
+        (b"-1", None),
+        (None, None),
     ],
 )
 def test_filetime_decoding(raw: object, expected: datetime | None) -> None:
@@ -142,3 +187,20 @@ def test_account_control_and_sid_decoding() -> None:
 )
 def test_generalized_time_decoding(raw: bytes, expected: datetime | None) -> None:
     assert generalized_time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("dn", "expected"),
+    [
+        (f"CN=PC-URG-01,OU=Ordinateurs,{SUFFIX}", "PC-URG-01"),
+        ("cn=krbtgt", "krbtgt"),
+        (f"CN=Dupont\\, Jean,OU=Utilisateurs,{SUFFIX}", "Dupont, Jean"),  # an escaped comma
+        (f"CN=Jos\\C3\\A9,OU=Utilisateurs,{SUFFIX}", "José"),  # hex-escaped UTF-8
+        (f"CN=\\#1 Accueil,OU=Utilisateurs,{SUFFIX}", "#1 Accueil"),
+        (f"cn=Jeanne Dupont+uid=jdupont,{SUFFIX}", "Jeanne Dupont"),  # a multi-valued RDN
+        (f"uid=jdupont,{SUFFIX}", None),
+        ('CN="unterminated', None),
+    ],
+)
+def test_the_common_name_is_read_from_the_dn(dn: str, expected: str | None) -> None:
+    assert common_name(dn) == expected

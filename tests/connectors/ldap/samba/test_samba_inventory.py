@@ -171,6 +171,23 @@ def test_filetimes_and_account_flags_are_decoded(samba: SambaDomain) -> None:
     )
 
 
+def test_display_names_are_the_dcs_display_name_else_its_cn(samba: SambaDomain) -> None:
+    # The connector does not ask AD for an account's cn: it reads it from the DN's first RDN. On a real AD,
+    # that is the cn the DC holds (Administrator, krbtgt and computers have no displayName).
+    _, records = sync(samba.dc)
+
+    def names(connection: Any) -> dict[str, str]:
+        found = connection.search_s(BASE_DN, ldap.SCOPE_SUBTREE, "(objectClass=user)", ["displayName", "cn"])
+        return {
+            dn.lower(): (entry.get("displayName") or entry["cn"])[0].decode() for dn, entry in found if dn
+        }
+
+    truth = as_admin(samba.dc, names)
+    accounts = {r.dn.lower(): r.display_name for r in records if isinstance(r, DirectoryAccount)}
+    assert accounts == truth
+    assert accounts[ADMINISTRATOR.lower()] == "Administrator" and accounts[OLD_PC.lower()] == "PC-URG-01"
+
+
 def test_group_members_read_range_by_range_are_the_whole_membership(samba: SambaDomain) -> None:
     # AD gives at most MaxValRange (1500) members per read and announces the rest as `member;range=0-1499`;
     # with ranges of one member, every group of several members takes the follow-up reads a big group would.
