@@ -33,6 +33,9 @@ class DirectoryObject(EstablishmentOwned, Base):
     last_logon_at: Mapped[datetime | None]
     password_last_set_at: Mapped[datetime | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Fingerprint of `attributes` as the last sync wrote them: an unchanged object is recognised without
+    # loading or decoding its row. NULL (rows written otherwise) only means "rewrite at the next sync".
+    digest: Mapped[str | None] = mapped_column(String(32))
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]

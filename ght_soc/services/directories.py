@@ -3,30 +3,37 @@
 The rule that matters: only a complete full sync concludes that an object is gone. An incomplete sync
 (failed, partial, size-limited) updates what it read and nothing else; findings are only recomputed from a
 complete view of the directory.
+
+Nearly every object is unchanged at every sync, so the rows are compared by digest and never loaded as ORM
+objects (ght_soc/services/directory_rows.py): an unchanged object costs no write but its `last_seen_at`,
+and only the rows that changed or vanished are decoded, to be the "before" of the change alerts.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.ldap.changes import DirectoryChange, changes
 from connectors.ldap.hygiene import HygieneThresholds, findings, privileged_members
-from connectors.ldap.records import DirectoryAccount, DirectoryGroup, DirectoryRecord, SyncSummary
+from connectors.ldap.records import DirectoryRecord, SyncSummary
 from ght_soc.domain import AlertSeverity
-from ght_soc.models import DirectoryFinding, DirectoryObject
+from ght_soc.models import Alert, DirectoryFinding
+from ght_soc.scoping import scope_of
 from ght_soc.services.alerts import NewAlert, ingest_alert
+from ght_soc.services.directory_rows import CHUNK, DirectoryRows, StoredKey, digest_of
 
 ALERT_SOURCE = "ldap"
 _SEVERITY = {"medium": AlertSeverity.MEDIUM, "high": AlertSeverity.HIGH, "critical": AlertSeverity.CRITICAL}
-_ACCOUNT_FIELDS = tuple(f.name for f in fields(DirectoryAccount))
-_GROUP_FIELDS = tuple(f.name for f in fields(DirectoryGroup))
+
+
+class OutOfScopeError(PermissionError):
+    """The session's scope does not include the establishment whose directory is being applied."""
 
 
 @dataclass(frozen=True)
@@ -47,32 +54,33 @@ def apply_sync(
     now: datetime,
     thresholds: HygieneThresholds | None = None,
 ) -> DirectorySyncResult:
-    existing = {
-        o.dn: o
-        for o in session.scalars(
-            select(DirectoryObject).where(
-                DirectoryObject.establishment_id == establishment_id, DirectoryObject.directory == directory
-            )
-        )
-    }
-    previous = [_record(o) for o in existing.values() if o.deleted_at is None]
-    view = {r.dn.lower(): r for r in previous}
-    for record in records:
-        view[record.dn.lower()] = record
-        _store(session, existing, establishment_id, directory, record, now)
-    deleted = 0
-    if summary.complete and summary.mode == "full":
-        seen = {r.dn.lower() for r in records}
-        for dn, row in existing.items():
-            if dn not in seen and row.deleted_at is None:
-                row.deleted_at = now
-                view.pop(dn, None)
-                deleted += 1
-    privileged = privileged_members(view.values())
-    for dn, row in existing.items():
-        now_privileged = dn in privileged and row.deleted_at is None
-        if row.privileged != now_privileged:  # unchanged for nearly every row: no attribute event
-            row.privileged = now_privileged
+    """Store one sync's records in the inventory, then its findings and the alerts of what changed.
+
+    Flushes, never commits. The rows are written by Core statements, which the scoping hook does not
+    restrict: an establishment outside the session's scope is refused here (OutOfScopeError).
+    """
+    if not scope_of(session).allows(establishment_id):
+        raise OutOfScopeError(f"establishment {establishment_id} is outside this session's scope")
+    table = DirectoryRows(session, establishment_id, directory)
+    stored = table.keys()
+    current = {record.dn.lower(): record for record in records}  # of two spellings of a DN, the last wins
+    to_write, unchanged = _compare(current, stored)
+    previous = _previous(table, stored, current, unchanged)
+    complete_full = summary.complete and summary.mode == "full"
+    view = current if complete_full else {**previous, **current}
+    privileged = privileged_members(view.values()).keys()
+
+    table.write(((dn, current[dn], digest, dn in privileged) for dn, digest in to_write.items()), stored, now)
+    gone = {dn for dn, row in stored.items() if row.alive and dn not in current} if complete_full else set()
+    table.set(gone, deleted_at=now, privileged=False)
+    if complete_full:
+        table.touch_alive(now)  # one statement for the tens of thousands of unchanged rows
+    else:
+        table.set(unchanged, last_seen_at=now)
+    became, ceased = _privilege_changes(stored, to_write.keys() | gone, privileged)
+    table.set(became, privileged=True)
+    table.set(ceased, privileged=False)
+
     found = 0
     if summary.complete:
         found = _record_findings(
@@ -80,83 +88,53 @@ def apply_sync(
         )
     created = 0
     if previous:  # a first sync has no "before": everything would look new
-        for change in changes(previous, list(view.values())):
-            created += _raise(session, establishment_id, directory, change, now)
+        found_changes = changes(list(previous.values()), list(view.values()))
+        created = _raise(session, establishment_id, directory, found_changes, now)
     session.flush()
-    return DirectorySyncResult(stored=len(records), deleted=deleted, findings=found, alerts_created=created)
+    return DirectorySyncResult(stored=len(records), deleted=len(gone), findings=found, alerts_created=created)
 
 
-def _store(
-    session: Session,
-    existing: dict[str, DirectoryObject],
-    establishment_id: int,
-    directory: str,
-    record: DirectoryRecord,
-    now: datetime,
-) -> None:
-    dn = record.dn.lower()
-    row = existing.get(dn)
-    if row is None:
-        row = DirectoryObject(
-            establishment_id=establishment_id, directory=directory, dn=dn, first_seen_at=now, last_seen_at=now
-        )
-        session.add(row)
-        existing[dn] = row
-    kind: str
-    if isinstance(record, DirectoryAccount):
-        kind, name, enabled = record.kind, record.login, record.enabled
-        last_logon, password_last_set = record.last_logon, record.password_last_set
-    else:
-        kind, name, enabled, last_logon, password_last_set = "group", record.name, True, None, None
-    values = {
-        "kind": kind,
-        "name": name,
-        "sid": record.sid,
-        "enabled": enabled,
-        "last_logon_at": last_logon,
-        "password_last_set_at": password_last_set,
-        "attributes": _serialised(record),
-        "last_seen_at": now,
-        "deleted_at": None,
-    }
-    # Only what changed is set: an unchanged directory is most of every sync, and each ORM attribute set
-    # costs an event and a history entry (an equal value would not be written anyway).
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
+def _compare(
+    current: dict[str, DirectoryRecord], stored: dict[str, StoredKey]
+) -> tuple[dict[str, str], set[str]]:
+    """(DN → digest of the records to write: new, changed or back after a deletion; DNs of the unchanged)."""
+    to_write: dict[str, str] = {}
+    unchanged: set[str] = set()
+    for dn, record in current.items():
+        digest = digest_of(record)
+        row = stored.get(dn)
+        if row is None or row.digest != digest or not row.alive:
+            to_write[dn] = digest
+        else:
+            unchanged.add(dn)
+    return to_write, unchanged
 
 
-def _serialised(record: DirectoryRecord) -> dict[str, Any]:
-    # Field by field rather than dataclasses.asdict, which deep-copies every value (half the time of applying
-    # a full sync went there): the values are immutable already.
-    data: dict[str, Any] = {}
-    for name in _ACCOUNT_FIELDS if isinstance(record, DirectoryAccount) else _GROUP_FIELDS:
-        value = getattr(record, name)
-        data[name] = (
-            value.isoformat()
-            if isinstance(value, datetime)
-            else list(value)
-            if isinstance(value, tuple)
-            else value
-        )
-    return data
+def _previous(
+    table: DirectoryRows,
+    stored: dict[str, StoredKey],
+    current: dict[str, DirectoryRecord],
+    unchanged: set[str],
+) -> dict[str, DirectoryRecord]:
+    """The directory before this sync: an unchanged row is its current record, only the others are decoded."""
+    previous = {dn: current[dn] for dn in unchanged}
+    previous.update(table.records({dn for dn, row in stored.items() if row.alive and dn not in unchanged}))
+    return previous
 
 
-def _record(row: DirectoryObject) -> DirectoryRecord:
-    data = dict(row.attributes)
-    if row.kind == "group":
-        return DirectoryGroup(
-            establishment=data["establishment"],
-            dn=data["dn"],
-            name=data.get("name"),
-            sid=data.get("sid"),
-            members=tuple(data.get("members", ())),
-        )
-    for name in ("last_logon", "password_last_set", "modified"):
-        data[name] = datetime.fromisoformat(data[name]) if data.get(name) else None
-    for name in ("service_principal_names", "member_of"):
-        data[name] = tuple(data.get(name, ()))
-    return DirectoryAccount(**data)
+def _privilege_changes(
+    stored: dict[str, StoredKey], written: Collection[str], privileged: Collection[str]
+) -> tuple[set[str], set[str]]:
+    """The rows not written by this sync whose privileged flag is now wrong: (to set, to clear)."""
+    became: set[str] = set()
+    ceased: set[str] = set()
+    for dn, row in stored.items():
+        if dn in written:
+            continue  # written with their flag, or deleted (never privileged)
+        now_privileged = row.alive and dn in privileged
+        if now_privileged != row.privileged:
+            (became if now_privileged else ceased).add(dn)
+    return became, ceased
 
 
 def _record_findings(
@@ -184,7 +162,9 @@ def _record_findings(
             )
             session.add(row)
         row.severity, row.title, row.explanation = finding.severity, finding.title, finding.explanation
-        row.objects = list(finding.objects)
+        objects = list(finding.objects)  # inactive accounts: tens of thousands of DNs, mostly the same
+        if row.objects != objects:
+            row.objects = objects
         row.updated_at, row.resolved_at = now, None
     for identifier, row in rows.items():
         if identifier not in current and row.resolved_at is None:
@@ -193,22 +173,37 @@ def _record_findings(
 
 
 def _raise(
-    session: Session, establishment_id: int, directory: str, change: DirectoryChange, now: datetime
+    session: Session, establishment_id: int, directory: str, found: list[DirectoryChange], now: datetime
 ) -> int:
-    digest = hashlib.sha256("|".join((change.kind, *change.objects, *change.groups)).encode()).hexdigest()[
-        :24
-    ]
-    _, created = ingest_alert(
-        session=session,
-        establishment_id=establishment_id,
-        alert=NewAlert(
-            source=ALERT_SOURCE,
-            source_ref=f"{directory}:{change.kind}:{digest}",
-            title=change.title,
-            severity=_SEVERITY[change.severity],
-            occurred_at=now,
-            description=f"Annuaire {directory} : " + ", ".join(change.objects[:20]),
-            raw={"kind": change.kind, "objects": list(change.objects), "groups": list(change.groups)},
-        ),
+    """Ingest the alerts of these changes; those already raised (same reference) are looked up at once."""
+    alerts = {alert.source_ref: alert for alert in (_alert(directory, change, now) for change in found)}
+    references = sorted(alerts)
+    raised: set[str] = set()
+    for start in range(0, len(references), CHUNK):
+        raised.update(
+            session.scalars(
+                select(Alert.source_ref).where(
+                    Alert.establishment_id == establishment_id,
+                    Alert.source == ALERT_SOURCE,
+                    Alert.source_ref.in_(references[start : start + CHUNK]),
+                )
+            )
+        )
+    created = 0
+    for reference, alert in alerts.items():
+        if reference not in raised:
+            created += int(ingest_alert(session=session, establishment_id=establishment_id, alert=alert)[1])
+    return created
+
+
+def _alert(directory: str, change: DirectoryChange, now: datetime) -> NewAlert:
+    key = hashlib.sha256("|".join((change.kind, *change.objects, *change.groups)).encode()).hexdigest()[:24]
+    return NewAlert(
+        source=ALERT_SOURCE,
+        source_ref=f"{directory}:{change.kind}:{key}",
+        title=change.title,
+        severity=_SEVERITY[change.severity],
+        occurred_at=now,
+        description=f"Annuaire {directory} : " + ", ".join(change.objects[:20]),
+        raw={"kind": change.kind, "objects": list(change.objects), "groups": list(change.groups)},
     )
-    return int(created)
