@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ght_soc.access import Scope
-from ght_soc.events import sqlite_store
+from ght_soc.events import sqlite_search
 from ght_soc.events.sqlite_store import SqliteEventStore
 from ght_soc.events.store import EventQuery, EventStoreError
 
@@ -176,6 +176,14 @@ def test_events_are_fetched_by_reference_within_the_scope(store: SqliteEventStor
 
 
 @pytest.mark.parametrize(
+    ("candidates", "first_chunk"),
+    [
+        pytest.param(1000, 1000, id="few-matches-each-looked-up"),
+        pytest.param(3, 3, id="common-words-in-chunks"),  # as past 2,000 matches, in chunks of 2,000 events
+        pytest.param(3, 1, id="chunks-of-one-instant"),
+    ],
+)
+@pytest.mark.parametrize(
     ("arrivals", "query"),
     [
         # in time order: the newest matches are the newest arrivals
@@ -190,6 +198,10 @@ def test_events_are_fetched_by_reference_within_the_scope(store: SqliteEventStor
             [event(n, 2) for n in range(10)] + [event(n, 1) for n in range(10, 40)],
             EventQuery(text="number", establishment_ids=frozenset({2}), page_size=5),
         ),
+        # many events of the same instant: a chunk never splits them
+        ([event(n % 7) for n in range(40)], EventQuery(text="number", page_size=5)),
+        # words and a host: the host's index gives the chunks
+        ([event(n) for n in range(40)], EventQuery(text="number", host="SRV1", page_size=5)),
         # fewer matches than a page
         (
             [event(n, message=f"rare {n}" if n in (3, 30) else f"event number {n}") for n in range(40)],
@@ -202,8 +214,11 @@ def test_a_word_search_pages_newest_first_whatever_the_arrival_order(
     monkeypatch: pytest.MonkeyPatch,
     arrivals: list[dict[str, object]],
     query: EventQuery,
+    candidates: int,
+    first_chunk: int,
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "TEXT_CANDIDATES", 3)  # widen after 3 candidates, as after 2000
+    monkeypatch.setattr(sqlite_search, "TEXT_CANDIDATES", candidates)
+    monkeypatch.setattr(sqlite_search, "FIRST_CHUNK", first_chunk)
     store.write(arrivals)
     wanted = sorted(
         (
@@ -211,6 +226,7 @@ def test_a_word_search_pages_newest_first_whatever_the_arrival_order(
             for n, e in enumerate(arrivals)
             if str(query.text) in str(e["message"])
             and (query.establishment_ids is None or e["establishment_id"] in query.establishment_ids)
+            and (query.host is None or str(e["host.name"]).lower() == query.host.lower())
         ),
         reverse=True,
     )
