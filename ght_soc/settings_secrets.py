@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ght_soc.settings_checks import Loc
 
@@ -49,23 +49,17 @@ def read_secrets(settings: Settings, environ: Mapping[str, str]) -> tuple[Secret
                 f"la variable d'environnement {variable} doit contenir au moins 16 caractères",
             )
         )
-    directory_passwords = {}
-    for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.directories):
-            loc: Loc = ("establishments", index, "directories", position, "password_env")
-            password = named(loc, item.password_env)
-            if password:
-                directory_passwords[f"{establishment.key}/{item.name}"] = password
     snmp_communities, snmp_v3_keys = _snmp_secrets(settings, named, missing)
     secrets = Secrets(
         secret_key=secret_key,
         smtp_password=named(("hub", "smtp", "password_env"), settings.hub.smtp.password_env),
         webhook_secret=named(("hub", "webhooks", "secret_env"), settings.hub.webhooks.secret_env),
         es_api_key=named(("logs", "store", "api_key_env"), settings.logs.store.api_key_env),
-        directory_passwords=directory_passwords,
+        directory_passwords=_per_connector(settings, "directories", "password_env", named),
         snmp_communities=snmp_communities,
         snmp_v3_keys=snmp_v3_keys,
-        snmp_write_communities=_snmp_write_communities(settings, named),
+        # v2c write communities, only for playbook SETs: most groups name none
+        snmp_write_communities=_per_connector(settings, "snmp", "write_community_env", named),
         trap_communities={
             e.key: environ[e.trap_community_env]
             for e in settings.establishments
@@ -107,15 +101,19 @@ def _snmp_secrets(
     return communities, v3_keys
 
 
-def _snmp_write_communities(
-    settings: Settings, named: Callable[[Loc, str | None], str | None]
+def _per_connector(
+    settings: Settings,
+    section: Literal["directories", "snmp"],
+    variable_key: str,
+    named: Callable[[Loc, str | None], str | None],
 ) -> dict[str, str]:
-    """The v2c write communities of the groups that name one (only for playbook SETs; most have none)."""
+    """The secret each connector of `section` names under `variable_key`, by "establishment key/name"."""
     found: dict[str, str] = {}
     for index, establishment in enumerate(settings.establishments):
-        for position, item in enumerate(establishment.snmp):
-            loc: Loc = ("establishments", index, "snmp", position, "write_community_env")
-            community = named(loc, item.write_community_env)
-            if community:
-                found[f"{establishment.key}/{item.name}"] = community
+        for position, item in enumerate(getattr(establishment, section)):
+            value = named(
+                ("establishments", index, section, position, variable_key), getattr(item, variable_key)
+            )
+            if value:
+                found[f"{establishment.key}/{item.name}"] = value
     return found
